@@ -1,0 +1,2 @@
+//! The bullpen binary.
+fn main() {}
