@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -43,3 +43,44 @@ id_type!(
     /// An instrument in the instrument master.
     InstrumentId
 );
+
+/// Bits of an [`OrderId`] that number orders within their tournament.
+pub const ORDER_LOCAL_BITS: u32 = 40;
+/// Bits of an [`EntryId`] that number entries within their tournament.
+pub const ENTRY_LOCAL_BITS: u32 = 32;
+
+impl OrderId {
+    /// The id of the `local`-th order of `tournament`. Each sequencer hands out its own order ids
+    /// without asking the store, and they stay unique store-wide because the tournament is part
+    /// of the id.
+    pub fn compose(tournament: TournamentId, local: i64) -> OrderId {
+        OrderId((tournament.0 << ORDER_LOCAL_BITS) | (local & ((1 << ORDER_LOCAL_BITS) - 1)))
+    }
+
+    /// The tournament part.
+    pub fn tournament(self) -> TournamentId {
+        TournamentId(self.0 >> ORDER_LOCAL_BITS)
+    }
+
+    /// The per-tournament number.
+    pub fn local(self) -> i64 {
+        self.0 & ((1 << ORDER_LOCAL_BITS) - 1)
+    }
+}
+
+impl EntryId {
+    /// The id of the `local`-th entry of `tournament` (see [`OrderId::compose`]).
+    pub fn compose(tournament: TournamentId, local: i64) -> EntryId {
+        EntryId((tournament.0 << ENTRY_LOCAL_BITS) | (local & ((1 << ENTRY_LOCAL_BITS) - 1)))
+    }
+
+    /// The tournament part.
+    pub fn tournament(self) -> TournamentId {
+        TournamentId(self.0 >> ENTRY_LOCAL_BITS)
+    }
+
+    /// The per-tournament number.
+    pub fn local(self) -> i64 {
+        self.0 & ((1 << ENTRY_LOCAL_BITS) - 1)
+    }
+}
