@@ -4,26 +4,36 @@
 //! This crate is pure: no IO, no async, no clock reads. Everything that changes over time gets
 //! the time as an argument ([`time::Ts`]).
 
+pub mod badges;
 pub mod bar;
+pub mod challenge;
 pub mod challenge_rules;
 pub mod ids;
 pub mod instrument;
 pub mod ledger;
+pub mod league;
+pub mod lifecycle;
 pub mod money;
 pub mod order;
 pub mod reject;
 pub mod rules;
+pub mod scoring;
 pub mod time;
 pub mod tournament;
 
+pub use badges::{award_badges, BadgeKind};
 pub use bar::{CorporateAction, CorporateActionKind, DailyBar};
+pub use challenge::{ChallengeDay, ChallengeObjective, ChallengeOutcome, ChallengeStatus, ObjectiveProgress};
 pub use challenge_rules::ChallengeRules;
 pub use ids::*;
 pub use instrument::{Instrument, InstrumentStatus, Symbol};
 pub use ledger::{LedgerEntry, LedgerKind};
+pub use league::{invite_code_from, validate_invite_code, validate_league_name};
+pub use lifecycle::{LifecycleError, SeasonSpec};
 pub use money::{Money, Price, Qty};
 pub use order::{Order, OrderRequest, OrderStatus, OrderType, Side, TimeInForce};
 pub use reject::RejectReason;
 pub use rules::{CommissionModel, MarginRules, ScoringMethod, TournamentRules, Universe};
+pub use scoring::{RankKey, Standing};
 pub use time::Ts;
 pub use tournament::{Entry, League, Tournament, TournamentKind, TournamentState};
