@@ -8,15 +8,18 @@ pub mod badges;
 pub mod bar;
 pub mod challenge;
 pub mod challenge_rules;
+pub mod commission;
 pub mod ids;
 pub mod instrument;
-pub mod ledger;
 pub mod league;
+pub mod ledger;
 pub mod lifecycle;
 pub mod money;
 pub mod order;
+pub mod portfolio;
 pub mod reject;
 pub mod rules;
+pub mod rules_check;
 pub mod scoring;
 pub mod time;
 pub mod tournament;
@@ -27,13 +30,18 @@ pub use challenge::{ChallengeDay, ChallengeObjective, ChallengeOutcome, Challeng
 pub use challenge_rules::ChallengeRules;
 pub use ids::*;
 pub use instrument::{Instrument, InstrumentStatus, Symbol};
-pub use ledger::{LedgerEntry, LedgerKind};
 pub use league::{invite_code_from, validate_invite_code, validate_league_name};
+pub use ledger::{LedgerEntry, LedgerKind};
 pub use lifecycle::{LifecycleError, SeasonSpec};
 pub use money::{Money, Price, Qty};
 pub use order::{Order, OrderRequest, OrderStatus, OrderType, Side, TimeInForce};
+pub use portfolio::{
+    deposit_entry, dividend_entry, interest_entry, reconcile, split_entry, trade_entry, Direction, LedgerError, Lot,
+    Portfolio, Position, RoundTrip,
+};
 pub use reject::RejectReason;
 pub use rules::{CommissionModel, MarginRules, ScoringMethod, TournamentRules, Universe};
+pub use rules_check::OrderContext;
 pub use scoring::{RankKey, Standing};
 pub use time::Ts;
 pub use tournament::{Entry, League, Tournament, TournamentKind, TournamentState};

@@ -53,6 +53,9 @@ pub enum RejectReason {
     /// Symbol halted.
     #[error("`{0}` is halted")]
     Halted(String),
+    /// Symbol delisted: it can no longer be traded.
+    #[error("`{0}` is delisted and can no longer be traded")]
+    Delisted(String),
     /// No price yet.
     #[error("no price is available for `{0}`")]
     NoPrice(String),
@@ -173,6 +176,7 @@ impl RejectReason {
             RejectReason::UnknownSymbol(_) => "unknown_symbol",
             RejectReason::NotInUniverse(_) => "not_in_universe",
             RejectReason::Halted(_) => "halted",
+            RejectReason::Delisted(_) => "delisted",
             RejectReason::NoPrice(_) => "no_price",
             RejectReason::MarketClosed => "market_closed",
             RejectReason::TournamentNotRunning(_) => "tournament_not_running",

@@ -1,0 +1,277 @@
+//! Order checks against the tournament rules and the account's state.
+//!
+//! [`TournamentRules::check_order`] runs every check in a fixed order and returns the first
+//! failure as a specific [`RejectReason`]:
+//!
+//! 1. the request's shape ([`OrderRequest::validate_shape`]);
+//! 2. the symbol is known, in the universe, and neither halted nor delisted;
+//! 3. the market is open — every order is refused while it is closed, resting ones included;
+//! 4. a quote is available;
+//! 5. the daily order limit;
+//! 6. the side fits the position (sell needs enough long shares not already promised to open
+//!    sells, buy-to-cover enough short shares not already promised to open covers, sell-short
+//!    needs short selling enabled, no long position and a quote at or above the short minimum
+//!    price, buy is refused while short);
+//! 7. the minimum share price, for buys;
+//! 8. the minimum holding time, for sells and covers;
+//! 9. buying power, for buys and short sales;
+//! 10. the maximum position weight, for buys and short sales.
+//!
+//! # Buying power
+//!
+//! One formula covers cash and margin accounts:
+//! `buying power = equity × multiple − gross exposure − reserved`, with the multiple 1× for a cash
+//! account. Long-only, that is exactly `cash − reserved`. With shorts it makes a short sale in a
+//! cash account need buying power of its full notional (plus commission) as collateral, and the
+//! open short keeps tying up that collateral — so the short's proceeds never fund other buys.
+
+use crate::instrument::{Instrument, InstrumentStatus, Symbol};
+use crate::money::{Money, Price, Qty};
+use crate::order::{OrderRequest, OrderType, Side};
+use crate::portfolio::Portfolio;
+use crate::reject::RejectReason;
+use crate::rules::{TournamentRules, Universe};
+use crate::time::{Ts, MICROS_PER_SECOND};
+
+/// Basis points in one whole.
+const BPS: i128 = 10_000;
+
+/// Everything an order check needs to know about the market and the account.
+pub struct OrderContext<'a> {
+    /// The order.
+    pub request: &'a OrderRequest,
+    /// The instrument; `None` when the symbol is unknown.
+    pub instrument: Option<&'a Instrument>,
+    /// The (possibly delayed) price players see.
+    pub quote: Option<Price>,
+    /// Whether the market is open now.
+    pub market_open: bool,
+    /// The account.
+    pub portfolio: &'a Portfolio,
+    /// Prices for valuing the account (a position without one is valued at cost).
+    pub prices: &'a dyn Fn(&Symbol) -> Option<Price>,
+    /// Buying power held by this entry's other open buy and sell-short orders.
+    pub reserved_buying_power: Money,
+    /// Shares already promised by this entry's open sells in this symbol (for a buy-to-cover:
+    /// by its open covers).
+    pub pending_sell_qty: Qty,
+    /// Orders this entry has submitted today.
+    pub orders_today: u32,
+    /// Now.
+    pub now: Ts,
+}
+
+impl TournamentRules {
+    /// Checks an order against the rules and the account; see the module documentation for the
+    /// order of the checks.
+    pub fn check_order(&self, ctx: &OrderContext<'_>) -> Result<(), RejectReason> {
+        let request = ctx.request;
+        request.validate_shape()?;
+        let symbol = &request.symbol;
+        let name = || symbol.as_str().to_string();
+        let instrument = ctx.instrument.ok_or_else(|| RejectReason::UnknownSymbol(name()))?;
+        if !self.in_universe(instrument) {
+            return Err(RejectReason::NotInUniverse(name()));
+        }
+        match instrument.status {
+            InstrumentStatus::Active => {}
+            InstrumentStatus::Halted => return Err(RejectReason::Halted(name())),
+            InstrumentStatus::Delisted => return Err(RejectReason::Delisted(name())),
+        }
+        if !ctx.market_open {
+            return Err(RejectReason::MarketClosed);
+        }
+        let quote = ctx.quote.filter(|p| p.0 > 0).ok_or_else(|| RejectReason::NoPrice(name()))?;
+        if let Some(max) = self.max_orders_per_day {
+            if ctx.orders_today >= max {
+                return Err(RejectReason::MaxOrdersPerDay(max));
+            }
+        }
+        self.check_side(ctx, quote)?;
+        if request.side == Side::Buy {
+            if let Some(minimum) = self.min_share_price {
+                if quote < minimum {
+                    return Err(RejectReason::BelowMinimumSharePrice { symbol: name(), price: quote, minimum });
+                }
+            }
+        }
+        match request.side {
+            Side::Sell | Side::BuyToCover => self.check_holding_time(ctx),
+            Side::Buy | Side::SellShort => {
+                let needed = self.order_cost_estimate(request, quote);
+                let available = self.buying_power(ctx.portfolio, ctx.prices, ctx.reserved_buying_power);
+                if needed > available {
+                    return Err(RejectReason::InsufficientBuyingPower { needed, available });
+                }
+                self.check_position_weight(ctx, quote)
+            }
+        }
+    }
+
+    /// What the entry may still spend on buys and short sales:
+    /// `equity × multiple − gross exposure − reserved`, the multiple being 1× without margin and
+    /// the margin multiple otherwise (rounded down to 1/10,000 of a dollar). May be negative.
+    pub fn buying_power(
+        &self,
+        portfolio: &Portfolio,
+        prices: &dyn Fn(&Symbol) -> Option<Price>,
+        reserved: Money,
+    ) -> Money {
+        let multiple_bps = self.margin.as_ref().map_or(BPS, |m| i128::from(m.buying_power_multiple_bps));
+        let equity = i128::from(portfolio.equity(prices).0);
+        let levered = (equity * multiple_bps).div_euclid(BPS);
+        let power = levered - i128::from(portfolio.gross_exposure(prices).0) - i128::from(reserved.0);
+        Money(clamp_i64(power))
+    }
+
+    /// The most an order may cost: its notional at the price it is expected to fill at, plus the
+    /// commission. That price is the limit price for limit and stop-limit orders; the quote for
+    /// market orders and the higher of stop price and quote for stop orders, each moved against
+    /// the player by the slippage ([`TournamentRules::fill_price_with_slippage`]).
+    pub fn order_cost_estimate(&self, request: &OrderRequest, quote: Price) -> Money {
+        let price = match request.order_type {
+            OrderType::Limit | OrderType::StopLimit => request.limit_price.unwrap_or(quote),
+            OrderType::Market => self.fill_price_with_slippage(request.side, quote),
+            OrderType::Stop => {
+                self.fill_price_with_slippage(request.side, request.stop_price.unwrap_or(quote).max(quote))
+            }
+        };
+        price.times(request.qty.abs()) + self.commission.commission(request.qty, price)
+    }
+
+    /// The fill price of a market order when the market is at `market`: `slippage_bps` worse for
+    /// the player, exactly, then rounded to 1/10,000 of a dollar against the player (buys round
+    /// up, sells round down, never below 0.0001). A negative slippage setting counts as zero.
+    pub fn fill_price_with_slippage(&self, side: Side, market: Price) -> Price {
+        let bps = i128::from(self.slippage_bps.max(0));
+        let market = i128::from(market.0);
+        let price = if side.is_buy() {
+            -(-(market * (BPS + bps))).div_euclid(BPS)
+        } else {
+            (market * (BPS - bps)).div_euclid(BPS).max(1)
+        };
+        Price(clamp_i64(price))
+    }
+
+    fn in_universe(&self, instrument: &Instrument) -> bool {
+        match &self.universe {
+            Universe::All => true,
+            Universe::Symbols(symbols) => symbols.contains(&instrument.symbol),
+            Universe::Sectors(sectors) => sectors.iter().any(|s| s.eq_ignore_ascii_case(&instrument.sector)),
+        }
+    }
+
+    fn check_side(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
+        let request = ctx.request;
+        let symbol = &request.symbol;
+        let held = ctx.portfolio.qty(symbol);
+        let wanted = request.qty;
+        match request.side {
+            Side::Buy if held.0 < 0 => Err(RejectReason::WrongSideForPosition(format!(
+                "you are short {} shares of {symbol}: use buy_to_cover to reduce a short position",
+                held.abs()
+            ))),
+            Side::Buy => Ok(()),
+            Side::Sell if held.0 < 0 => Err(RejectReason::WrongSideForPosition(format!(
+                "you are short {} shares of {symbol}: use buy_to_cover to reduce it, or sell_short to add to it \
+                 (sell only reduces a long position)",
+                held.abs()
+            ))),
+            Side::Sell => {
+                let available = Qty((held.0 - ctx.pending_sell_qty.0).max(0));
+                if wanted > available {
+                    return Err(RejectReason::InsufficientPosition { wanted, held: available });
+                }
+                Ok(())
+            }
+            Side::SellShort => {
+                if !self.short_selling {
+                    return Err(RejectReason::ShortSellingDisabled);
+                }
+                if held.0 > 0 {
+                    return Err(RejectReason::WrongSideForPosition(format!(
+                        "you hold {held} shares of {symbol} long: sell them before selling short"
+                    )));
+                }
+                if quote < self.short_min_price {
+                    return Err(RejectReason::ShortBelowMinimumPrice {
+                        symbol: symbol.as_str().to_string(),
+                        price: quote,
+                        minimum: self.short_min_price,
+                    });
+                }
+                Ok(())
+            }
+            Side::BuyToCover if held.0 > 0 => Err(RejectReason::WrongSideForPosition(format!(
+                "you hold {held} shares of {symbol} long, not short: use sell to reduce a long position"
+            ))),
+            Side::BuyToCover => {
+                let available = Qty((-held.0 - ctx.pending_sell_qty.0).max(0));
+                if wanted > available {
+                    return Err(RejectReason::InsufficientShortPosition { wanted, short: available });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Every lot the order would close (FIFO, after the shares promised to open closing orders)
+    /// must be at least `min_holding_seconds` old; the newest of them decides.
+    fn check_holding_time(&self, ctx: &OrderContext<'_>) -> Result<(), RejectReason> {
+        if self.min_holding_seconds <= 0 {
+            return Ok(());
+        }
+        let Some(position) = ctx.portfolio.positions.get(&ctx.request.symbol) else {
+            return Ok(());
+        };
+        let mut skip = ctx.pending_sell_qty.0.max(0);
+        let mut need = ctx.request.qty.0;
+        let mut newest: Option<Ts> = None;
+        for lot in &position.lots {
+            if need <= 0 {
+                break;
+            }
+            let lot_abs = lot.qty.0.abs();
+            if skip >= lot_abs {
+                skip -= lot_abs;
+                continue;
+            }
+            let available = lot_abs - skip;
+            skip = 0;
+            need -= available.min(need);
+            newest = newest.max(Some(lot.opened_at));
+        }
+        let Some(opened_at) = newest else {
+            return Ok(());
+        };
+        let held_micros = ctx.now.0.saturating_sub(opened_at.0);
+        if held_micros < self.min_holding_seconds.saturating_mul(MICROS_PER_SECOND) {
+            return Err(RejectReason::MinimumHoldingTime {
+                min_seconds: self.min_holding_seconds,
+                held_seconds: held_micros / MICROS_PER_SECOND,
+            });
+        }
+        Ok(())
+    }
+
+    /// `(|position| + qty) × quote` may be at most `max_position_weight_bps / 10,000` of equity.
+    fn check_position_weight(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
+        let Some(max_bps) = self.max_position_weight_bps else {
+            return Ok(());
+        };
+        let symbol = &ctx.request.symbol;
+        let shares = i128::from(ctx.portfolio.qty(symbol).0).abs() + i128::from(ctx.request.qty.0);
+        let value_scaled = shares * i128::from(quote.0) * BPS;
+        let equity = i128::from(ctx.portfolio.equity(ctx.prices).0);
+        let over = equity <= 0 || value_scaled > i128::from(max_bps) * equity;
+        if over {
+            let weight_bps = if equity <= 0 { i64::MAX } else { clamp_i64(-(-value_scaled).div_euclid(equity)) };
+            return Err(RejectReason::MaxPositionWeight { symbol: symbol.as_str().to_string(), weight_bps, max_bps });
+        }
+        Ok(())
+    }
+}
+
+fn clamp_i64(v: i128) -> i64 {
+    v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
