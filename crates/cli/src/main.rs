@@ -1,2 +1,87 @@
-//! The bullpen binary.
-fn main() {}
+//! `bullpen`: the one binary of the Bullpen fantasy stock market platform.
+
+mod bench;
+mod check;
+mod common;
+mod import;
+mod simulate;
+mod tournament;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Bullpen: fantasy stock market tournaments, exact to the cent.
+#[derive(Debug, Parser)]
+#[command(name = "bullpen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: SQLite under a directory (the default) or PostgreSQL.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Directory of the embedded SQLite database.
+    #[arg(long, env = "BULLPEN_DATA_DIR", default_value = "./bullpen-data", global = true)]
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://…); when given, used instead of the data directory.
+    #[arg(long, env = "BULLPEN_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a whole tournament headless with bots and print the final standings.
+    Simulate(simulate::SimulateArgs),
+    /// Import market data.
+    Import {
+        #[command(subcommand)]
+        what: import::ImportCommand,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Create, list and show tournaments.
+    Tournament {
+        #[command(subcommand)]
+        what: tournament::TournamentCommand,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Reconcile every ledger; exits non-zero with a report when anything is wrong.
+    Check(check::CheckArgs),
+    /// Benchmarks that print what they measure.
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    common::init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Simulate(args) => simulate::run(args).await,
+            Command::Import { what, data } => import::run(what, data).await,
+            Command::Tournament { what, data } => tournament::run(what, data).await,
+            Command::Check(args) => check::run(args).await,
+            Command::Bench { what } => bench::run(what).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -75,9 +75,9 @@ fn format_fixed(units: i64, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let abs = units.unsigned_abs();
     let int = abs / SCALE as u64;
     let frac = abs % SCALE as u64;
-    if frac % CENT as u64 == 0 {
+    if frac.is_multiple_of(CENT as u64) {
         write!(f, "{sign}{int}.{:02}", frac / CENT as u64)
-    } else if frac % 10 == 0 {
+    } else if frac.is_multiple_of(10) {
         write!(f, "{sign}{int}.{:03}", frac / 10)
     } else {
         write!(f, "{sign}{int}.{frac:04}")

@@ -5,8 +5,21 @@
 //! `synchronous=FULL`; PostgreSQL: `synchronous_commit=on`). Everything else is reads and
 //! administrative writes (instruments, bars, tournaments, leagues, users).
 
+mod batch_check;
+mod client_id;
+mod codec;
+mod dedupe;
+mod migrations;
+mod open;
+pub mod postgres;
+pub mod sqlite;
+mod symbols;
 mod types;
 
+pub use client_id::{generated_client_order_id, is_generated_client_order_id, GENERATED_CLIENT_ORDER_ID_PREFIX};
+pub use open::open_store;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -49,6 +62,15 @@ pub trait Store: Send + Sync + 'static {
     // ---- users ----
     /// Creates a user; the handle must be unique.
     async fn create_user(&self, user: NewUser) -> StoreResult<User>;
+    /// Creates many users in one transaction where the backend can (bots, load tests); handles
+    /// must be unique. The default creates them one by one.
+    async fn create_users(&self, users: &[NewUser]) -> StoreResult<Vec<User>> {
+        let mut created = Vec::with_capacity(users.len());
+        for user in users {
+            created.push(self.create_user(user.clone()).await?);
+        }
+        Ok(created)
+    }
     /// A user by id.
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     /// A user by handle.

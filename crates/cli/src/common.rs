@@ -1,0 +1,40 @@
+//! Helpers shared by the subcommands: logging, opening the store, progress bars.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::Context;
+use bullpen_store::Store;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::DataArgs;
+
+/// Logs go to stderr; `BULLPEN_LOG` sets the filter (default `warn`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BULLPEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Opens the store the data arguments name.
+pub async fn open_store(data: &DataArgs) -> anyhow::Result<Arc<dyn Store>> {
+    bullpen_store::open_store(&data.data_dir, data.database_url.as_deref()).await.with_context(|| {
+        match &data.database_url {
+            Some(_) => "cannot open the PostgreSQL database".to_string(),
+            None => format!("cannot open the data directory {}", data.data_dir.display()),
+        }
+    })
+}
+
+/// A progress bar on a terminal, a hidden one otherwise (so piped output stays clean).
+pub fn progress(len: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({eta})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}

@@ -1,0 +1,508 @@
+//! Order handling inside the sequencer: placement, cancel, replace, triggering and fills.
+
+use bullpen_domain::portfolio::{trade_entry, Portfolio};
+use bullpen_domain::rules_check::OrderContext;
+use bullpen_domain::{
+    EntryId, Money, Order, OrderId, OrderRequest, OrderStatus, OrderType, Price, Qty, RejectReason, Side, Symbol,
+    TimeInForce,
+};
+
+use crate::effects::Effects;
+use crate::state::LiveTournament;
+use crate::triggers::TriggerKind;
+
+/// What a replace may change (Alpaca's PATCH /v2/orders/{id}).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplaceRequest {
+    /// New quantity.
+    pub qty: Option<Qty>,
+    /// New limit price.
+    pub limit_price: Option<Price>,
+    /// New stop price.
+    pub stop_price: Option<Price>,
+    /// New time in force.
+    pub time_in_force: Option<TimeInForce>,
+    /// Client order id of the new order.
+    pub client_order_id: Option<String>,
+}
+
+/// The book an open order rests in, and at which price, if it rests at all.
+pub fn trigger_of(order: &Order) -> Option<(TriggerKind, Price)> {
+    let buy = order.side.is_buy();
+    match order.order_type {
+        OrderType::Market => None,
+        OrderType::Limit => {
+            order.limit_price.map(|p| (if buy { TriggerKind::BuyLimit } else { TriggerKind::SellLimit }, p))
+        }
+        OrderType::Stop => {
+            order.stop_price.map(|p| (if buy { TriggerKind::BuyStop } else { TriggerKind::SellStop }, p))
+        }
+        OrderType::StopLimit if order.stop_triggered => {
+            order.limit_price.map(|p| (if buy { TriggerKind::BuyLimit } else { TriggerKind::SellLimit }, p))
+        }
+        OrderType::StopLimit => {
+            order.stop_price.map(|p| (if buy { TriggerKind::BuyStop } else { TriggerKind::SellStop }, p))
+        }
+    }
+}
+
+/// Whether an order would execute against the price `p` right now, and as what.
+fn executable_now(order: &Order, p: Price) -> bool {
+    let buy = order.side.is_buy();
+    let limit_ok = |limit: Price| if buy { p <= limit } else { p >= limit };
+    let stop_hit = |stop: Price| if buy { p >= stop } else { p <= stop };
+    match order.order_type {
+        OrderType::Market => true,
+        OrderType::Limit => order.limit_price.is_some_and(limit_ok),
+        OrderType::Stop => order.stop_triggered || order.stop_price.is_some_and(stop_hit),
+        OrderType::StopLimit => {
+            (order.stop_triggered || order.stop_price.is_some_and(stop_hit)) && order.limit_price.is_some_and(limit_ok)
+        }
+    }
+}
+
+/// Fills at market (with slippage) for market and triggered stop orders; at the market price
+/// (never worse than the limit) for limit orders.
+fn execution_price(live: &LiveTournament, order: &Order, p: Price) -> Price {
+    let market_like = matches!(order.order_type, OrderType::Market | OrderType::Stop);
+    if market_like {
+        live.tournament.rules.fill_price_with_slippage(order.side, p)
+    } else {
+        p
+    }
+}
+
+impl LiveTournament {
+    /// Buying power held by an entry's open buy and short orders (except `except`).
+    pub fn reserved_buying_power(&self, idx: u32, except: Option<OrderId>) -> Money {
+        let mut total = Money::ZERO;
+        for id in &self.entries[idx as usize].open_orders {
+            if Some(*id) == except {
+                continue;
+            }
+            let Some(order) = self.open_orders.get(id) else { continue };
+            if !matches!(order.side, Side::Buy | Side::SellShort) {
+                continue;
+            }
+            let reference =
+                order.limit_price.or(order.stop_price).or_else(|| self.last_price(&order.symbol)).unwrap_or_default();
+            total += reference.times(order.remaining());
+        }
+        total
+    }
+
+    /// Shares an entry's open orders already promise to sell (for sells) or to cover (for covers)
+    /// in `symbol`.
+    pub fn pending_qty(&self, idx: u32, symbol: &Symbol, side: Side, except: Option<OrderId>) -> Qty {
+        let mut total = Qty::ZERO;
+        for id in &self.entries[idx as usize].open_orders {
+            if Some(*id) == except {
+                continue;
+            }
+            if let Some(order) = self.open_orders.get(id) {
+                if order.side == side && &order.symbol == symbol {
+                    total += order.remaining();
+                }
+            }
+        }
+        total
+    }
+
+    fn check_request(
+        &self,
+        idx: u32,
+        request: &OrderRequest,
+        except: Option<OrderId>,
+        orders_today: u32,
+    ) -> Result<(), RejectReason> {
+        let inst = self.instrument_index(&request.symbol);
+        let instrument = inst.map(|i| &self.instruments[i as usize].instrument);
+        let quote = inst.and_then(|i| self.quote(i));
+        let pending_side = if request.side == Side::BuyToCover { Side::BuyToCover } else { Side::Sell };
+        let prices = |s: &Symbol| self.last_price(s);
+        let slot = &self.entries[idx as usize];
+        let ctx = OrderContext {
+            request,
+            instrument,
+            quote,
+            market_open: self.market_open,
+            portfolio: &slot.portfolio,
+            prices: &prices,
+            reserved_buying_power: self.reserved_buying_power(idx, except),
+            pending_sell_qty: self.pending_qty(idx, &request.symbol, pending_side, except),
+            orders_today,
+            now: self.now,
+        };
+        self.tournament.rules.check_order(&ctx)
+    }
+
+    /// Places an order: validates it against the rules and the account, fills it at once when
+    /// it is executable, rests it otherwise. Errors change nothing.
+    pub fn place_order(
+        &mut self,
+        entry_id: EntryId,
+        request: OrderRequest,
+        fx: &mut Effects,
+    ) -> Result<Order, RejectReason> {
+        if !self.is_running() {
+            return Err(RejectReason::TournamentNotRunning(self.tournament.state.as_str().to_string()));
+        }
+        let idx = self.entry_index(entry_id).ok_or(RejectReason::UnknownEntry)?;
+        request.validate_shape()?;
+        let orders_today = self.entries[idx as usize].day.orders;
+        self.check_request(idx, &request, None, orders_today)?;
+        let id = self.next_order_id();
+        let client_order_id = match &request.client_order_id {
+            Some(c) => {
+                self.client_ids.insert((entry_id, c.clone()), id);
+                c.clone()
+            }
+            None => format!("bp-{}", id.0),
+        };
+        let seq = self.next_seq();
+        let order = Order {
+            id,
+            tournament_id: self.tournament.id,
+            entry_id,
+            client_order_id,
+            symbol: request.symbol,
+            side: request.side,
+            order_type: request.order_type,
+            time_in_force: request.time_in_force,
+            qty: request.qty,
+            filled_qty: Qty::ZERO,
+            filled_avg_price: None,
+            limit_price: request.limit_price,
+            stop_price: request.stop_price,
+            stop_triggered: false,
+            status: OrderStatus::New,
+            reject_reason: None,
+            replaces: None,
+            replaced_by: None,
+            created_at: self.now,
+            updated_at: self.now,
+            filled_at: None,
+            canceled_at: None,
+            expired_at: None,
+            replaced_at: None,
+            rejected_at: None,
+            seq,
+        };
+        self.entries[idx as usize].day.orders += 1;
+        Ok(self.work_new_order(idx, order, fx))
+    }
+
+    /// Executes what can execute now and rests the rest, honouring IOC and FOK.
+    fn work_new_order(&mut self, idx: u32, mut order: Order, fx: &mut Effects) -> Order {
+        let inst = match self.instrument_index(&order.symbol) {
+            Some(i) => i,
+            None => return order,
+        };
+        let last = self.instruments[inst as usize].last;
+        if let Some(p) = last.filter(|p| executable_now(&order, *p)) {
+            if order.order_type == OrderType::StopLimit || order.order_type == OrderType::Stop {
+                order.stop_triggered = true;
+            }
+            let wanted = order.remaining();
+            let allowed = self.volume_allowance(inst, wanted);
+            if order.time_in_force == TimeInForce::Fok && allowed < wanted {
+                order.transition(OrderStatus::Canceled, self.now);
+                fx.order(&order);
+                return order;
+            }
+            if allowed.0 > 0 {
+                let price = execution_price(self, &order, p);
+                self.fill(idx, inst, &mut order, allowed, price, fx);
+            }
+        } else if order.order_type == OrderType::StopLimit {
+            // Not triggered yet, or triggered but not marketable: it rests either way.
+        }
+        if order.status.is_open() {
+            let must_cancel = matches!(order.time_in_force, TimeInForce::Ioc | TimeInForce::Fok)
+                || order.order_type == OrderType::Market
+                || last.is_none() && order.order_type == OrderType::Market;
+            if must_cancel {
+                order.transition(OrderStatus::Canceled, self.now);
+            } else {
+                if let Some((kind, price)) = trigger_of(&order) {
+                    self.instruments[inst as usize].book.insert(kind, price, order.id);
+                }
+                self.entries[idx as usize].open_orders.push(order.id);
+                self.open_orders.insert(order.id, order.clone());
+            }
+        }
+        fx.order(&order);
+        order
+    }
+
+    /// Shares that may fill now under the volume cap.
+    fn volume_allowance(&self, inst: u32, wanted: Qty) -> Qty {
+        let Some(cap_bps) = self.tournament.rules.volume_cap_bps else { return wanted };
+        let slot = &self.instruments[inst as usize];
+        if slot.day_volume <= 0 {
+            return wanted;
+        }
+        let cap = (i128::from(slot.day_volume) * i128::from(cap_bps) / 10_000) as i64;
+        Qty(wanted.0.min((cap - slot.day_filled).max(0)))
+    }
+
+    /// Fills `qty` shares of `order` at `price`: one ledger entry, portfolio, holders, order state.
+    fn fill(&mut self, idx: u32, inst: u32, order: &mut Order, qty: Qty, price: Price, fx: &mut Effects) {
+        let commission = self.tournament.rules.commission.commission(qty, price);
+        let signed = Qty(qty.0 * order.side.sign());
+        let seq = self.next_seq();
+        let entry = trade_entry(
+            &self.entries[idx as usize].portfolio,
+            seq,
+            self.tournament.id,
+            self.now,
+            order.id,
+            &order.symbol,
+            signed,
+            price,
+            commission,
+        );
+        if let Err(e) = self.entries[idx as usize].portfolio.apply(&entry) {
+            // The entry was built from this very portfolio, so this is a bug, not bad input.
+            tracing::error!(order = order.id.0, error = %e, "fill does not fold into the portfolio");
+            return;
+        }
+        self.after_position_change(idx, inst, &entry);
+        self.instruments[inst as usize].day_filled += qty.0;
+        let prior_notional = order.filled_avg_price.map(|p| p.times(order.filled_qty)).unwrap_or_default();
+        order.filled_qty += qty;
+        let notional = prior_notional + price.times(qty);
+        order.filled_avg_price = Some(average_price(notional, order.filled_qty));
+        order.seq = seq;
+        order.updated_at = self.now;
+        if order.remaining().is_zero() {
+            order.transition(OrderStatus::Filled, self.now);
+        } else {
+            order.transition(OrderStatus::PartiallyFilled, self.now);
+        }
+        let slot = &mut self.entries[idx as usize];
+        slot.day.traded = true;
+        let equity = slot.equity();
+        slot.day.low_equity = slot.day.low_equity.min(equity);
+        fx.ledger(entry);
+    }
+
+    /// Removes an open order from the books.
+    fn unindex(&mut self, order: &Order) {
+        if let Some(inst) = self.instrument_index(&order.symbol) {
+            if let Some((kind, price)) = trigger_of(order) {
+                self.instruments[inst as usize].book.remove(kind, price, order.id);
+            }
+        }
+        if let Some(idx) = self.entry_index(order.entry_id) {
+            self.entries[idx as usize].open_orders.retain(|id| *id != order.id);
+        }
+        self.open_orders.remove(&order.id);
+    }
+
+    /// Cancels an open order of `entry_id`.
+    pub fn cancel_order(
+        &mut self,
+        entry_id: EntryId,
+        order_id: OrderId,
+        fx: &mut Effects,
+    ) -> Result<Order, RejectReason> {
+        let order = self.open_orders.get(&order_id).filter(|o| o.entry_id == entry_id).cloned();
+        let Some(mut order) = order else { return Err(RejectReason::UnknownOrder) };
+        self.unindex(&order);
+        order.seq = self.next_seq();
+        order.transition(OrderStatus::Canceled, self.now);
+        fx.order(&order);
+        Ok(order)
+    }
+
+    /// Cancels every open order of `entry_id`.
+    pub fn cancel_all(&mut self, entry_id: EntryId, fx: &mut Effects) -> Result<Vec<Order>, RejectReason> {
+        let idx = self.entry_index(entry_id).ok_or(RejectReason::UnknownEntry)?;
+        let ids = self.entries[idx as usize].open_orders.clone();
+        let mut canceled = Vec::with_capacity(ids.len());
+        for id in ids {
+            canceled.push(self.cancel_order(entry_id, id, fx)?);
+        }
+        Ok(canceled)
+    }
+
+    /// Replaces an open order with a new one (Alpaca semantics: the old order becomes
+    /// `replaced`, the new one references it). Validated as a new order without the old one's
+    /// reservations; on any error nothing changes.
+    pub fn replace_order(
+        &mut self,
+        entry_id: EntryId,
+        order_id: OrderId,
+        change: ReplaceRequest,
+        fx: &mut Effects,
+    ) -> Result<Order, RejectReason> {
+        if !self.is_running() {
+            return Err(RejectReason::TournamentNotRunning(self.tournament.state.as_str().to_string()));
+        }
+        let old = self.open_orders.get(&order_id).filter(|o| o.entry_id == entry_id).cloned();
+        let Some(mut old) = old else { return Err(RejectReason::UnknownOrder) };
+        let idx = self.entry_index(entry_id).ok_or(RejectReason::UnknownEntry)?;
+        if change == ReplaceRequest::default() {
+            return Err(RejectReason::InvalidReplace("nothing to change".into()));
+        }
+        let qty = change.qty.unwrap_or(old.qty);
+        if qty <= old.filled_qty {
+            return Err(RejectReason::InvalidReplace(format!(
+                "quantity {qty} must exceed the {} shares already filled",
+                old.filled_qty
+            )));
+        }
+        if let Some(c) = &change.client_order_id {
+            if self.client_ids.contains_key(&(entry_id, c.clone())) {
+                return Err(RejectReason::DuplicateClientOrderId(c.clone()));
+            }
+        }
+        let request = OrderRequest {
+            client_order_id: change.client_order_id.clone(),
+            symbol: old.symbol.clone(),
+            side: old.side,
+            order_type: old.order_type,
+            time_in_force: change.time_in_force.unwrap_or(old.time_in_force),
+            qty: qty - old.filled_qty,
+            limit_price: change.limit_price.or(old.limit_price),
+            stop_price: change.stop_price.or(old.stop_price),
+        };
+        request.validate_shape()?;
+        self.check_request(idx, &request, Some(order_id), 0)?;
+        self.unindex(&old);
+        old.seq = self.next_seq();
+        let new_id = self.next_order_id();
+        old.replaced_by = Some(new_id);
+        old.transition(OrderStatus::Replaced, self.now);
+        fx.order(&old);
+        let client_order_id = match &change.client_order_id {
+            Some(c) => {
+                self.client_ids.insert((entry_id, c.clone()), new_id);
+                c.clone()
+            }
+            None => format!("bp-{}", new_id.0),
+        };
+        let seq = self.next_seq();
+        let new = Order {
+            id: new_id,
+            client_order_id,
+            qty: request.qty,
+            filled_qty: Qty::ZERO,
+            filled_avg_price: None,
+            time_in_force: request.time_in_force,
+            limit_price: request.limit_price,
+            stop_price: request.stop_price,
+            stop_triggered: false,
+            status: OrderStatus::New,
+            reject_reason: None,
+            replaces: Some(old.id),
+            replaced_by: None,
+            created_at: self.now,
+            updated_at: self.now,
+            filled_at: None,
+            canceled_at: None,
+            expired_at: None,
+            replaced_at: None,
+            rejected_at: None,
+            seq,
+            ..old
+        };
+        Ok(self.work_new_order(idx, new, fx))
+    }
+
+    /// Fires the resting orders a new price of instrument `inst` triggers, in order-id order.
+    pub fn trigger(&mut self, inst: u32, price: Price, fx: &mut Effects, updated: &mut Vec<Order>) {
+        if self.instruments[inst as usize].book.is_empty() {
+            return;
+        }
+        let fired = self.instruments[inst as usize].book.take_triggered(price);
+        for id in fired {
+            let Some(mut order) = self.open_orders.remove(&id) else { continue };
+            let Some(idx) = self.entry_index(order.entry_id) else { continue };
+            self.entries[idx as usize].open_orders.retain(|o| *o != id);
+            order.seq = self.next_seq();
+            if matches!(order.order_type, OrderType::Stop | OrderType::StopLimit) && !order.stop_triggered {
+                order.stop_triggered = true;
+            }
+            if !executable_now(&order, price) {
+                // A stop-limit whose stop fired but whose limit is not reached: it rests as a limit.
+                self.rest(idx, inst, order.clone());
+                fx.order(&order);
+                updated.push(order);
+                continue;
+            }
+            let request = OrderRequest {
+                client_order_id: None,
+                symbol: order.symbol.clone(),
+                side: order.side,
+                order_type: OrderType::Market,
+                time_in_force: TimeInForce::Day,
+                qty: order.remaining(),
+                limit_price: None,
+                stop_price: None,
+            };
+            let was_open = self.market_open;
+            self.market_open = true;
+            let check = self.check_request(idx, &request, Some(id), 0);
+            self.market_open = was_open;
+            if let Err(reason) = check {
+                order.reject_reason = Some(reason);
+                order.transition(OrderStatus::Rejected, self.now);
+                fx.order(&order);
+                updated.push(order);
+                continue;
+            }
+            let wanted = order.remaining();
+            let allowed = self.volume_allowance(inst, wanted);
+            if allowed.0 > 0 {
+                let exec = execution_price(self, &order, price);
+                self.fill(idx, inst, &mut order, allowed, exec, fx);
+            }
+            if order.status.is_open() {
+                self.rest(idx, inst, order.clone());
+            }
+            fx.order(&order);
+            updated.push(order);
+        }
+    }
+
+    fn rest(&mut self, idx: u32, inst: u32, order: Order) {
+        if let Some((kind, price)) = trigger_of(&order) {
+            self.instruments[inst as usize].book.insert(kind, price, order.id);
+        }
+        self.entries[idx as usize].open_orders.push(order.id);
+        self.open_orders.insert(order.id, order);
+    }
+
+    /// Expires every open day order (end of session).
+    pub fn expire_day_orders(&mut self, fx: &mut Effects) -> Vec<Order> {
+        let mut ids: Vec<OrderId> =
+            self.open_orders.values().filter(|o| o.time_in_force == TimeInForce::Day).map(|o| o.id).collect();
+        ids.sort_unstable();
+        let mut expired = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(mut order) = self.open_orders.get(&id).cloned() {
+                self.unindex(&order);
+                order.seq = self.next_seq();
+                order.transition(OrderStatus::Expired, self.now);
+                fx.order(&order);
+                expired.push(order);
+            }
+        }
+        expired
+    }
+}
+
+/// Volume-weighted average price, rounded to the nearest 1/10,000 dollar (halves away from zero).
+fn average_price(notional: Money, qty: Qty) -> Price {
+    let q = i128::from(qty.0.max(1));
+    let n = i128::from(notional.0);
+    Price(((2 * n + q) / (2 * q)) as i64)
+}
+
+/// Equity of a portfolio at the engine's last prices (used where the incremental value is not
+/// at hand).
+pub fn equity_at(live: &LiveTournament, portfolio: &Portfolio) -> Money {
+    portfolio.equity(|s| live.last_price(s))
+}

@@ -1,0 +1,357 @@
+//! The in-memory state of one running tournament, owned by its sequencer: instruments with
+//! their last prices and trigger books, entries with their portfolios, open orders.
+//!
+//! Everything here is synchronous and deterministic; the sequencer feeds commands in, collects
+//! [`Effects`] and commits them. Mutations go through `orders.rs`, `market.rs` and `day.rs`.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use bullpen_domain::portfolio::Portfolio;
+use bullpen_domain::{
+    Entry, EntryId, Instrument, LedgerEntry, Money, Order, OrderId, Price, Qty, Symbol, Tournament, TournamentState, Ts,
+};
+use bullpen_store::TournamentSnapshot;
+
+use crate::triggers::TriggerBook;
+
+/// One instrument as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct InstrumentSlot {
+    /// Master data.
+    pub instrument: Instrument,
+    /// Last traded price.
+    pub last: Option<Price>,
+    /// Recent prices kept for the quote delay, oldest first.
+    pub recent: VecDeque<(Ts, Price)>,
+    /// Volume of the current day (for the volume cap), 0 when unknown.
+    pub day_volume: i64,
+    /// Shares filled today by all entries (for the volume cap).
+    pub day_filled: i64,
+    /// Resting limit and stop orders.
+    pub book: TriggerBook,
+    /// Entries holding a position, by entry index, with their signed quantity.
+    pub holders: HashMap<u32, i64>,
+}
+
+/// What the engine tracks about an entry's current day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayStats {
+    /// Equity at the start of the day.
+    pub start_equity: Money,
+    /// Lowest equity seen today.
+    pub low_equity: Money,
+    /// Whether the entry traded today.
+    pub traded: bool,
+    /// Orders submitted today.
+    pub orders: u32,
+}
+
+/// One entry (player account) as the engine sees it.
+#[derive(Debug, Clone)]
+pub struct EntrySlot {
+    /// The entry record.
+    pub entry: Entry,
+    /// Name shared with published leaderboards without copying.
+    pub display_name: Arc<str>,
+    /// Cash, positions and lots, derived from the ledger.
+    pub portfolio: Portfolio,
+    /// Σ quantity × last price over positions, maintained incrementally.
+    pub market_value: Money,
+    /// Open orders of this entry.
+    pub open_orders: Vec<OrderId>,
+    /// Today's statistics.
+    pub day: DayStats,
+    /// End-of-day equities, oldest first.
+    pub daily_equity: Vec<Money>,
+    /// Score as of the last close (risk-adjusted methods update at the close).
+    pub close_score: i64,
+}
+
+impl EntrySlot {
+    /// Cash plus market value.
+    pub fn equity(&self) -> Money {
+        self.portfolio.cash + self.market_value
+    }
+}
+
+/// The state of one tournament.
+#[derive(Debug)]
+pub struct LiveTournament {
+    /// The tournament record (rules, state).
+    pub tournament: Tournament,
+    /// Instruments by dense index.
+    pub instruments: Vec<InstrumentSlot>,
+    /// Symbol → instrument index.
+    pub symbol_index: HashMap<Symbol, u32>,
+    /// Entries by dense index (`EntryId::local() - 1`).
+    pub entries: Vec<EntrySlot>,
+    /// User → entry index (one entry per user).
+    pub user_index: HashMap<i64, u32>,
+    /// Open orders by id.
+    pub open_orders: HashMap<OrderId, Order>,
+    /// Explicit client order ids → order.
+    pub client_ids: HashMap<(EntryId, String), OrderId>,
+    /// Highest order number used.
+    pub max_order_local: i64,
+    /// Highest sequence number assigned.
+    pub last_seq: i64,
+    /// Whether the market is in session.
+    pub market_open: bool,
+    /// The engine's current time (from the last command).
+    pub now: Ts,
+}
+
+/// Problems found while rebuilding state from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum RebuildError {
+    /// The ledger does not fold (corrupt or tampered store).
+    #[error("ledger of tournament {tournament} does not reconcile: {detail}")]
+    Ledger {
+        /// Tournament.
+        tournament: i64,
+        /// First problem.
+        detail: String,
+    },
+    /// An entry or order refers to something unknown.
+    #[error("inconsistent snapshot: {0}")]
+    Inconsistent(String),
+}
+
+impl LiveTournament {
+    /// Rebuilds a tournament from its store snapshot: folds the whole ledger into portfolios,
+    /// re-indexes open orders into trigger books and restores counters.
+    pub fn rebuild(
+        tournament: Tournament,
+        instruments: Vec<Instrument>,
+        snapshot: TournamentSnapshot,
+    ) -> Result<LiveTournament, RebuildError> {
+        let mut live = LiveTournament {
+            tournament,
+            instruments: Vec::with_capacity(instruments.len()),
+            symbol_index: HashMap::with_capacity(instruments.len()),
+            entries: Vec::with_capacity(snapshot.entries.len()),
+            user_index: HashMap::with_capacity(snapshot.entries.len()),
+            open_orders: HashMap::with_capacity(snapshot.open_orders.len()),
+            client_ids: HashMap::with_capacity(snapshot.client_order_ids.len()),
+            max_order_local: snapshot.max_order_local,
+            last_seq: snapshot.last_seq,
+            market_open: false,
+            now: Ts(0),
+        };
+        for instrument in instruments {
+            live.add_instrument(instrument);
+        }
+        let mut entries = snapshot.entries;
+        entries.sort_by_key(|e| e.id.local());
+        for entry in entries {
+            let expected = live.entries.len() as i64 + 1;
+            if entry.id.local() != expected || entry.id.tournament() != live.tournament.id {
+                return Err(RebuildError::Inconsistent(format!(
+                    "entry {} is not the next entry number {expected} of tournament {}",
+                    entry.id, live.tournament.id
+                )));
+            }
+            live.push_entry(entry);
+        }
+        let mut last_price: HashMap<Symbol, Price> = HashMap::new();
+        for le in &snapshot.ledger {
+            let idx = live.entry_index(le.entry_id).ok_or_else(|| {
+                RebuildError::Inconsistent(format!("ledger seq {} names unknown entry {}", le.seq, le.entry_id))
+            })?;
+            let slot = &mut live.entries[idx as usize];
+            slot.portfolio
+                .apply(le)
+                .map_err(|e| RebuildError::Ledger { tournament: live.tournament.id.0, detail: e.to_string() })?;
+            if let (Some(symbol), Some(price)) = (&le.symbol, le.price) {
+                if le.kind == bullpen_domain::LedgerKind::Trade {
+                    last_price.insert(symbol.clone(), price);
+                }
+            }
+        }
+        for (symbol, price) in last_price {
+            if let Some(&i) = live.symbol_index.get(&symbol) {
+                live.instruments[i as usize].last = Some(price);
+            }
+        }
+        for s in &snapshot.equity_snapshots {
+            if let Some(idx) = live.entry_index(s.entry_id) {
+                live.entries[idx as usize].daily_equity.push(s.equity);
+            }
+        }
+        // Holders and market values from the folded portfolios.
+        for idx in 0..live.entries.len() {
+            let positions: Vec<(Symbol, Qty)> = live.entries[idx]
+                .portfolio
+                .positions
+                .iter()
+                .filter(|(_, p)| !p.qty.is_zero())
+                .map(|(s, p)| (s.clone(), p.qty))
+                .collect();
+            for (symbol, qty) in positions {
+                let Some(&i) = live.symbol_index.get(&symbol) else {
+                    return Err(RebuildError::Inconsistent(format!("position in unknown instrument {symbol}")));
+                };
+                live.instruments[i as usize].holders.insert(idx as u32, qty.0);
+            }
+            live.recompute_market_value(idx as u32);
+            let slot = &mut live.entries[idx];
+            let equity = slot.equity();
+            slot.day = DayStats { start_equity: equity, low_equity: equity, traded: false, orders: 0 };
+        }
+        for order in snapshot.open_orders {
+            live.index_open_order(order)?;
+        }
+        for (entry, client_id, order) in snapshot.client_order_ids {
+            live.client_ids.insert((entry, client_id), order);
+        }
+        Ok(live)
+    }
+
+    /// Adds an instrument to the universe the engine knows.
+    pub fn add_instrument(&mut self, instrument: Instrument) {
+        if self.symbol_index.contains_key(&instrument.symbol) {
+            return;
+        }
+        self.symbol_index.insert(instrument.symbol.clone(), self.instruments.len() as u32);
+        self.instruments.push(InstrumentSlot {
+            instrument,
+            last: None,
+            recent: VecDeque::new(),
+            day_volume: 0,
+            day_filled: 0,
+            book: TriggerBook::default(),
+            holders: HashMap::new(),
+        });
+    }
+
+    /// Adds an entry slot (used by rebuild and joins).
+    pub fn push_entry(&mut self, entry: Entry) -> u32 {
+        let idx = self.entries.len() as u32;
+        self.user_index.insert(entry.user_id.0, idx);
+        let display_name: Arc<str> = Arc::from(entry.display_name.as_str());
+        self.entries.push(EntrySlot {
+            portfolio: Portfolio::new(entry.id),
+            entry,
+            display_name,
+            market_value: Money::ZERO,
+            open_orders: Vec::new(),
+            day: DayStats::default(),
+            daily_equity: Vec::new(),
+            close_score: 0,
+        });
+        idx
+    }
+
+    /// Index of an entry of this tournament.
+    pub fn entry_index(&self, id: EntryId) -> Option<u32> {
+        if id.tournament() != self.tournament.id {
+            return None;
+        }
+        let idx = id.local().checked_sub(1)?;
+        (idx >= 0 && (idx as usize) < self.entries.len()).then_some(idx as u32)
+    }
+
+    /// Index of a symbol.
+    pub fn instrument_index(&self, symbol: &Symbol) -> Option<u32> {
+        self.symbol_index.get(symbol).copied()
+    }
+
+    /// The last price of a symbol.
+    pub fn last_price(&self, symbol: &Symbol) -> Option<Price> {
+        self.instrument_index(symbol).and_then(|i| self.instruments[i as usize].last)
+    }
+
+    /// The price players see: the last price at least `quote_delay_seconds` old.
+    pub fn quote(&self, idx: u32) -> Option<Price> {
+        let slot = &self.instruments[idx as usize];
+        let delay = self.tournament.rules.quote_delay_seconds;
+        if delay <= 0 {
+            return slot.last;
+        }
+        let cutoff = self.now.plus_seconds(-delay);
+        slot.recent.iter().rev().find(|(ts, _)| *ts <= cutoff).map(|(_, p)| *p)
+    }
+
+    /// Recomputes an entry's market value from scratch (rebuild, splits).
+    pub fn recompute_market_value(&mut self, idx: u32) {
+        let slot = &self.entries[idx as usize];
+        let mut value = Money::ZERO;
+        for (symbol, position) in &slot.portfolio.positions {
+            if position.qty.is_zero() {
+                continue;
+            }
+            let price = self
+                .symbol_index
+                .get(symbol)
+                .and_then(|&i| self.instruments[i as usize].last)
+                .or_else(|| position.lots.front().map(|l| l.price))
+                .unwrap_or_default();
+            value += price.times(position.qty);
+        }
+        self.entries[idx as usize].market_value = value;
+    }
+
+    /// Puts an open order into the in-memory indexes.
+    pub fn index_open_order(&mut self, order: Order) -> Result<(), RebuildError> {
+        let idx = self
+            .entry_index(order.entry_id)
+            .ok_or_else(|| RebuildError::Inconsistent(format!("order {} of unknown entry", order.id)))?;
+        let inst = self
+            .instrument_index(&order.symbol)
+            .ok_or_else(|| RebuildError::Inconsistent(format!("order {} in unknown symbol", order.id)))?;
+        if let Some((kind, price)) = crate::orders::trigger_of(&order) {
+            self.instruments[inst as usize].book.insert(kind, price, order.id);
+        }
+        self.entries[idx as usize].open_orders.push(order.id);
+        self.open_orders.insert(order.id, order);
+        Ok(())
+    }
+
+    /// A light view of one entry.
+    pub fn summary(&self, id: EntryId) -> Option<crate::command::AccountSummary> {
+        let slot = &self.entries[self.entry_index(id)? as usize];
+        Some(crate::command::AccountSummary {
+            entry_id: id,
+            cash: slot.portfolio.cash,
+            equity: slot.equity(),
+            positions: slot
+                .portfolio
+                .positions
+                .iter()
+                .filter(|(_, p)| !p.qty.is_zero())
+                .map(|(s, p)| (s.clone(), p.qty))
+                .collect(),
+        })
+    }
+
+    /// Allocates the next sequence number.
+    pub fn next_seq(&mut self) -> i64 {
+        self.last_seq += 1;
+        self.last_seq
+    }
+
+    /// Allocates the next order id.
+    pub fn next_order_id(&mut self) -> OrderId {
+        self.max_order_local += 1;
+        OrderId::compose(self.tournament.id, self.max_order_local)
+    }
+
+    /// True while orders are accepted.
+    pub fn is_running(&self) -> bool {
+        self.tournament.state == TournamentState::Running
+    }
+
+    /// Updates holders and market value after a ledger entry changed `idx`'s position in `inst`.
+    pub fn after_position_change(&mut self, idx: u32, inst: u32, entry: &LedgerEntry) {
+        let slot = &mut self.instruments[inst as usize];
+        if entry.qty_after.is_zero() {
+            slot.holders.remove(&idx);
+        } else {
+            slot.holders.insert(idx, entry.qty_after.0);
+        }
+        let price = slot.last.or(entry.price).unwrap_or_default();
+        let e = &mut self.entries[idx as usize];
+        e.market_value += price.times(entry.qty_delta);
+    }
+}
