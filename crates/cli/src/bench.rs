@@ -32,6 +32,28 @@ use crate::common::progress;
 pub enum BenchCommand {
     /// Engine order throughput and latency, leaderboard update and rebuild times.
     Orders(OrdersArgs),
+    /// Submit orders continuously to the `soak` tournament of a data directory, logging each
+    /// acknowledged order id (for crash tests: kill it, then `bullpen check --acked LOG`).
+    Soak(SoakArgs),
+}
+
+/// Arguments of `bench soak`.
+#[derive(Debug, Args)]
+pub struct SoakArgs {
+    /// Stop after this many seconds.
+    #[arg(long, default_value_t = 60)]
+    pub seconds: u64,
+    /// Players.
+    #[arg(long, default_value_t = 100)]
+    pub players: u32,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 64)]
+    pub clients: u32,
+    /// Append acknowledged order ids here, one per line, as soon as each is acknowledged.
+    #[arg(long)]
+    pub ack_log: PathBuf,
+    #[command(flatten)]
+    pub data: crate::DataArgs,
 }
 
 /// Arguments of `bench orders`.
@@ -67,6 +89,7 @@ pub struct OrdersArgs {
 pub async fn run(what: BenchCommand) -> anyhow::Result<ExitCode> {
     match what {
         BenchCommand::Orders(args) => orders(args).await,
+        BenchCommand::Soak(args) => soak(args).await,
     }
 }
 
@@ -463,4 +486,89 @@ async fn rebuild_time(store: &Arc<dyn Store>, orders: u64) -> anyhow::Result<(Du
         anyhow::bail!("rebuild did not restore the tournament");
     }
     Ok((elapsed, (written, ledger)))
+}
+
+/// The tournament `bench soak` writes to.
+const SOAK_TOURNAMENT: &str = "soak";
+
+async fn soak(args: SoakArgs) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let store = crate::common::open_store(&args.data).await?;
+    store.upsert_instruments(&instruments()).await?;
+    let t = match store.tournament_by_name(SOAK_TOURNAMENT).await? {
+        Some(t) => t,
+        None => {
+            let now = SystemClock.now();
+            store
+                .create_tournament(NewTournament {
+                    name: SOAK_TOURNAMENT.into(),
+                    kind: TournamentKind::AdHoc,
+                    state: TournamentState::Registration,
+                    starts_on: now.date_utc(),
+                    ends_on: now.date_utc() + chrono::Duration::days(1),
+                    rules: bench_rules(),
+                    challenge: None,
+                    created_at: now,
+                })
+                .await?
+        }
+    };
+    let mut users = Vec::with_capacity(args.players as usize);
+    for i in 0..args.players {
+        let handle = format!("soak-{i}");
+        let user = match store.user_by_handle(&handle).await? {
+            Some(u) => u,
+            None => {
+                store
+                    .create_user(NewUser { handle: handle.clone(), display_name: handle, is_bot: true, created_at: SystemClock.now() })
+                    .await?
+            }
+        };
+        users.push(user.id);
+    }
+    let engine = Engine::new(Arc::clone(&store), Arc::new(SystemClock), SequencerConfig::default());
+    let handle = engine.start(t.id).await?;
+    let joined = handle.join_many(users.iter().map(|u| (*u, format!("user {}", u.0))).collect()).await;
+    let entries = joined.into_iter().map(|r| r.map(|e| e.id)).collect::<Result<Vec<_>, _>>()?;
+    if t.state == TournamentState::Registration {
+        handle.set_state(TournamentState::Running).await?;
+    }
+    let now = SystemClock.now();
+    handle.open_session(now, now.date_utc(), Vec::new()).await?;
+    let updates = start_prices().into_iter().map(|(symbol, price)| PriceUpdate { symbol, price, day_volume: None }).collect();
+    handle.tick(now, updates).await?;
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(&args.ack_log)
+        .with_context(|| format!("opening {}", args.ack_log.display()))?;
+    let log = Arc::new(std::sync::Mutex::new(log));
+    let symbols = Arc::new(start_prices());
+    let entries = Arc::new(entries);
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for client in 0..args.clients {
+        let handle = handle.clone();
+        let (symbols, entries, log) = (Arc::clone(&symbols), Arc::clone(&entries), Arc::clone(&log));
+        tasks.push(tokio::spawn(async move {
+            let mut rng = ChaCha8Rng::seed_from_u64(SystemClock.now().0 as u64 ^ u64::from(client));
+            let mut acked = 0u64;
+            while Instant::now() < deadline {
+                let entry = entries[rng.gen_range(0..entries.len())];
+                let request = random_order(&mut rng, &symbols);
+                if let Ok(order) = handle.place(entry, request).await {
+                    acked += 1;
+                    if let Ok(mut file) = log.lock() {
+                        // One write call per acknowledgement, so a kill cannot leave half a line.
+                        let _ = file.write_all(format!("{}\n", order.id.0).as_bytes());
+                    }
+                }
+            }
+            acked
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.unwrap_or(0);
+    }
+    engine.shutdown().await;
+    println!("soak: {total} orders acknowledged in tournament {}", t.id);
+    Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,8 @@ fn data_dir() -> Option<PathBuf> {
     match std::env::var_os("BULLPEN_MARKET_DATA") {
         Some(dir) => Some(PathBuf::from(dir)),
         None => {
+            // CI sets BULLPEN_REQUIRE_ALL_TESTS so that nothing is silently skipped there.
+            assert!(std::env::var_os("BULLPEN_REQUIRE_ALL_TESTS").is_none(), "BULLPEN_MARKET_DATA must be set in CI");
             println!("skipping: BULLPEN_MARKET_DATA not set");
             None
         }
