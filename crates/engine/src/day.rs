@@ -97,9 +97,7 @@ impl LiveTournament {
                     return Vec::new();
                 }
                 let last = self.instruments[inst as usize].last;
-                let adjusted = last.map(|p| {
-                    bullpen_domain::Price(((i128::from(p.0) * i128::from(denominator)) / i128::from(numerator)) as i64)
-                });
+                let adjusted = last.and_then(|p| crate::state::split_adjusted(p, (numerator, denominator)));
                 for &idx in &holders {
                     let seq = self.last_seq + 1;
                     let slot = &self.entries[idx as usize];

@@ -53,27 +53,32 @@ impl LiveTournament {
                 }
             }
             let old = slot.last.replace(update.price);
-            let Some(old) = old else {
-                // First price: value holders from scratch.
-                let holders: Vec<u32> = slot.holders.keys().copied().collect();
-                for idx in holders {
-                    self.recompute_market_value(idx);
-                    touched.push(idx);
+            match old {
+                None => {
+                    // First price (e.g. after a restart, for a symbol not traded since): value
+                    // holders from scratch.
+                    let holders: Vec<u32> = slot.holders.keys().copied().collect();
+                    for idx in holders {
+                        self.recompute_market_value(idx);
+                        touched.push(idx);
+                    }
                 }
-                outcome.moved += 1;
-                continue;
-            };
-            if old == update.price {
-                continue;
+                Some(old) if old == update.price => continue,
+                Some(old) => {
+                    let delta = update.price.0 - old.0;
+                    for (&idx, &qty) in &slot.holders {
+                        let e = &mut self.entries[idx as usize];
+                        e.market_value += Money(delta.saturating_mul(qty));
+                        touched.push(idx);
+                    }
+                }
             }
             outcome.moved += 1;
-            let delta = update.price.0 - old.0;
-            for (&idx, &qty) in &slot.holders {
-                let e = &mut self.entries[idx as usize];
-                e.market_value += Money(delta.saturating_mul(qty));
-                touched.push(idx);
+            // Resting orders may fire on the first price too (they survive restarts), but never
+            // once the tournament has stopped running: its standings are frozen.
+            if self.is_running() {
+                self.trigger(inst, update.price, fx, &mut outcome.triggered);
             }
-            self.trigger(inst, update.price, fx, &mut outcome.triggered);
         }
         touched.sort_unstable();
         touched.dedup();

@@ -50,15 +50,18 @@ pub fn trigger_of(order: &Order) -> Option<(TriggerKind, Price)> {
 fn executable_now(order: &Order, p: Price) -> bool {
     let buy = order.side.is_buy();
     let limit_ok = |limit: Price| if buy { p <= limit } else { p >= limit };
-    let stop_hit = |stop: Price| if buy { p >= stop } else { p <= stop };
     match order.order_type {
         OrderType::Market => true,
         OrderType::Limit => order.limit_price.is_some_and(limit_ok),
-        OrderType::Stop => order.stop_triggered || order.stop_price.is_some_and(stop_hit),
-        OrderType::StopLimit => {
-            (order.stop_triggered || order.stop_price.is_some_and(stop_hit)) && order.limit_price.is_some_and(limit_ok)
-        }
+        OrderType::Stop => order.stop_triggered || stop_hit(order, p),
+        OrderType::StopLimit => (order.stop_triggered || stop_hit(order, p)) && order.limit_price.is_some_and(limit_ok),
     }
+}
+
+/// Whether the price `p` touches the order's stop (buy stops at or above, sell stops at or below).
+fn stop_hit(order: &Order, p: Price) -> bool {
+    let buy = order.side.is_buy();
+    order.stop_price.is_some_and(|stop| if buy { p >= stop } else { p <= stop })
 }
 
 /// Fills at market (with slippage) for market and triggered stop orders; at the market price
@@ -149,6 +152,7 @@ impl LiveTournament {
         }
         let idx = self.entry_index(entry_id).ok_or(RejectReason::UnknownEntry)?;
         request.validate_shape()?;
+        refuse_generated_client_id(request.client_order_id.as_deref())?;
         let orders_today = self.entries[idx as usize].day.orders;
         self.check_request(idx, &request, None, orders_today)?;
         let id = self.next_order_id();
@@ -214,8 +218,9 @@ impl LiveTournament {
                 let price = execution_price(self, &order, p);
                 self.fill(idx, inst, &mut order, allowed, price, fx);
             }
-        } else if order.order_type == OrderType::StopLimit {
-            // Not triggered yet, or triggered but not marketable: it rests either way.
+        } else if order.order_type == OrderType::StopLimit && last.is_some_and(|p| stop_hit(&order, p)) {
+            // Triggered but not marketable: it rests as a limit order, in the limit book.
+            order.stop_triggered = true;
         }
         if order.status.is_open() {
             let must_cancel = matches!(order.time_in_force, TimeInForce::Ioc | TimeInForce::Fok)
@@ -353,6 +358,7 @@ impl LiveTournament {
                 old.filled_qty
             )));
         }
+        refuse_generated_client_id(change.client_order_id.as_deref())?;
         if let Some(c) = &change.client_order_id {
             if self.client_ids.contains_key(&(entry_id, c.clone())) {
                 return Err(RejectReason::DuplicateClientOrderId(c.clone()));
@@ -393,7 +399,9 @@ impl LiveTournament {
             time_in_force: request.time_in_force,
             limit_price: request.limit_price,
             stop_price: request.stop_price,
-            stop_triggered: false,
+            // A stop-limit whose stop already fired is a limit order now; only a new stop price
+            // arms the stop again.
+            stop_triggered: old.stop_triggered && change.stop_price.is_none(),
             status: OrderStatus::New,
             reject_reason: None,
             replaces: Some(old.id),
@@ -491,6 +499,18 @@ impl LiveTournament {
             }
         }
         expired
+    }
+}
+
+/// Player-chosen client order ids may not look like generated ones: the store tells the two
+/// apart by that format, and a chosen id it took for a generated one would not be kept for
+/// idempotent retries after a restart.
+fn refuse_generated_client_id(client_order_id: Option<&str>) -> Result<(), RejectReason> {
+    match client_order_id {
+        Some(c) if c.starts_with(bullpen_store::GENERATED_CLIENT_ORDER_ID_PREFIX) => {
+            Err(RejectReason::InvalidClientOrderId)
+        }
+        _ => Ok(()),
     }
 }
 

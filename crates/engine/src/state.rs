@@ -164,8 +164,21 @@ impl LiveTournament {
                 .apply(le)
                 .map_err(|e| RebuildError::Ledger { tournament: live.tournament.id.0, detail: e.to_string() })?;
             if let (Some(symbol), Some(price)) = (&le.symbol, le.price) {
-                if le.kind == bullpen_domain::LedgerKind::Trade {
-                    last_price.insert(symbol.clone(), price);
+                match le.kind {
+                    bullpen_domain::LedgerKind::Trade => {
+                        last_price.insert(symbol.clone(), price);
+                    }
+                    // A split records the price before it; the engine went on with the adjusted
+                    // one (every holder's entry of one split records the same price).
+                    bullpen_domain::LedgerKind::Split => match split_adjusted(price, le.ratio) {
+                        Some(adjusted) => {
+                            last_price.insert(symbol.clone(), adjusted);
+                        }
+                        None => {
+                            last_price.remove(symbol);
+                        }
+                    },
+                    _ => {}
                 }
             }
         }
@@ -177,6 +190,14 @@ impl LiveTournament {
         for s in &snapshot.equity_snapshots {
             if let Some(idx) = live.entry_index(s.entry_id) {
                 live.entries[idx as usize].daily_equity.push(s.equity);
+            }
+        }
+        // Risk-adjusted scores are computed at each close; restore them from the closes so far.
+        let rules = &live.tournament.rules;
+        for slot in &mut live.entries {
+            if !slot.daily_equity.is_empty() {
+                slot.close_score =
+                    bullpen_domain::scoring::score(rules.scoring, rules.starting_cash, &slot.daily_equity);
             }
         }
         // Holders and market values from the folded portfolios.
@@ -354,4 +375,13 @@ impl LiveTournament {
         let e = &mut self.entries[idx as usize];
         e.market_value += price.times(entry.qty_delta);
     }
+}
+
+/// The last price after a `numerator:denominator` split when it was `before` (as the engine
+/// computes it when the split happens); `None` when there was no price before it.
+pub fn split_adjusted(before: Price, (numerator, denominator): (i64, i64)) -> Option<Price> {
+    if before.0 <= 0 || numerator <= 0 || denominator <= 0 {
+        return None;
+    }
+    Some(Price(((i128::from(before.0) * i128::from(denominator)) / i128::from(numerator)) as i64))
 }
