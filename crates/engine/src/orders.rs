@@ -120,7 +120,14 @@ impl LiveTournament {
     ) -> Result<(), RejectReason> {
         let inst = self.instrument_index(&request.symbol);
         let instrument = inst.map(|i| &self.instruments[i as usize].instrument);
-        let quote = inst.and_then(|i| self.quote(i));
+        let mut quote = inst.and_then(|i| self.quote(i));
+        if matches!(request.side, Side::Buy | Side::SellShort) {
+            // With a quote delay, orders fill at the current price, not the delayed one players
+            // see: buying power must cover the worse of the two, or a rise in the delay window
+            // overspends the account.
+            let last = inst.and_then(|i| self.instruments[i as usize].last);
+            quote = quote.map(|q| last.map_or(q, |l| q.max(l)));
+        }
         let pending_side = if request.side == Side::BuyToCover { Side::BuyToCover } else { Side::Sell };
         let prices = |s: &Symbol| self.last_price(s);
         let slot = &self.entries[idx as usize];
@@ -224,8 +231,7 @@ impl LiveTournament {
         }
         if order.status.is_open() {
             let must_cancel = matches!(order.time_in_force, TimeInForce::Ioc | TimeInForce::Fok)
-                || order.order_type == OrderType::Market
-                || last.is_none() && order.order_type == OrderType::Market;
+                || order.order_type == OrderType::Market;
             if must_cancel {
                 order.transition(OrderStatus::Canceled, self.now);
             } else {

@@ -26,6 +26,8 @@ use crate::stats::EngineStats;
 use crate::updates::OrderUpdate;
 
 /// A reply held back until its batch is durable.
+// One per command and short-lived: boxing every order would cost an allocation per order.
+#[allow(clippy::large_enum_variant)]
 enum Pending {
     Entry(Reply<Entry>, Entry),
     Order(Reply<Order>, Order),
