@@ -12,13 +12,15 @@ use bullpen_domain::{
 use bullpen_engine::ReplaceRequest;
 use common::*;
 
-/// Dollars and cents as money, e.g. `cents(98_997_50)` is $98,997.50.
-fn cents(c: i64) -> Money {
-    Money::from_cents(c)
+/// Dollars and cents as money: `dc(98_997, 50)` is $98,997.50 (negative: `dc(-1_002, 50)`).
+fn dc(dollars: i64, cents: i64) -> Money {
+    let sign = if dollars < 0 { -1 } else { 1 };
+    Money::from_cents(dollars * 100 + sign * cents)
 }
 
-fn price_cents(c: i64) -> Price {
-    Price::from_cents(c)
+/// Dollars and cents as a price.
+fn price_dc(dollars: i64, cents: i64) -> Price {
+    Price::from_cents(dollars * 100 + cents)
 }
 
 #[tokio::test]
@@ -30,14 +32,14 @@ async fn market_orders_fill_at_the_last_price_moved_by_the_slippage() {
     // $100 × (1 + 25 bps) = $100.25, rounded against the buyer.
     assert_eq!(buy.status, OrderStatus::Filled);
     assert_eq!(buy.filled_qty, Qty(10));
-    assert_eq!(buy.filled_avg_price, Some(price_cents(100_25)));
+    assert_eq!(buy.filled_avg_price, Some(price_dc(100, 25)));
     assert!(buy.filled_at.is_some());
 
     let account = w.account(p1).await;
-    assert_eq!(account.portfolio.cash, cents(98_997_50));
+    assert_eq!(account.portfolio.cash, dc(98_997, 50));
     assert_eq!(account.portfolio.qty(&sym("AAA")), Qty(10));
     // Marked at the last price, not the fill price.
-    assert_eq!(account.equity, cents(99_997_50));
+    assert_eq!(account.equity, dc(99_997, 50));
     assert!(account.open_orders.is_empty());
 
     let ledger = w.ledger_of(p1.id).await;
@@ -49,10 +51,10 @@ async fn market_orders_fill_at_the_last_price_moved_by_the_slippage() {
     assert_eq!(trade.symbol, Some(sym("AAA")));
     assert_eq!(trade.order_id, Some(buy.id));
     assert_eq!(trade.qty_delta, Qty(10));
-    assert_eq!(trade.price, Some(price_cents(100_25)));
-    assert_eq!(trade.cash_delta, cents(-1_002_50));
+    assert_eq!(trade.price, Some(price_dc(100, 25)));
+    assert_eq!(trade.cash_delta, dc(-1_002, 50));
     assert_eq!(trade.fee, Money::ZERO);
-    assert_eq!(trade.cash_after, cents(98_997_50));
+    assert_eq!(trade.cash_after, dc(98_997, 50));
     assert_eq!(trade.qty_after, Qty(10));
 
     let stored = w.stored(&buy).await;
@@ -60,11 +62,11 @@ async fn market_orders_fill_at_the_last_price_moved_by_the_slippage() {
 
     // A sell fills 25 bps below: $99.75.
     let sell = w.place(p1, market("AAA", Side::Sell, 4)).await;
-    assert_eq!(sell.filled_avg_price, Some(price_cents(99_75)));
+    assert_eq!(sell.filled_avg_price, Some(price_dc(99, 75)));
     let account = w.account(p1).await;
-    assert_eq!(account.portfolio.cash, cents(98_997_50 + 399_00));
+    assert_eq!(account.portfolio.cash, dc(99_396, 50));
     assert_eq!(account.portfolio.qty(&sym("AAA")), Qty(6));
-    assert_eq!(account.equity, cents(98_997_50 + 399_00 + 600_00));
+    assert_eq!(account.equity, dc(99_996, 50));
 }
 
 #[tokio::test]
@@ -407,12 +409,12 @@ async fn commission_case(commission: CommissionModel, qty: i64, expected_fee: Mo
 #[tokio::test]
 async fn commissions_are_charged_exactly() {
     let free = CommissionModel::free();
-    commission_case(CommissionModel { per_trade: cents(4_95), ..free.clone() }, 10, cents(4_95)).await;
-    commission_case(CommissionModel { per_share: Money(50), ..free.clone() }, 150, cents(75)).await;
-    commission_case(CommissionModel { bps: 10, ..free.clone() }, 10, cents(1_00)).await;
+    commission_case(CommissionModel { per_trade: dc(4, 95), ..free.clone() }, 10, dc(4, 95)).await;
+    commission_case(CommissionModel { per_share: Money(50), ..free.clone() }, 150, dc(0, 75)).await;
+    commission_case(CommissionModel { bps: 10, ..free.clone() }, 10, dc(1, 00)).await;
     // $1 + $0.005 × 101 + 5 bps × $10,100 = $6.555, rounded once: $6.56.
     let all = CommissionModel { per_trade: money(1), per_share: Money(50), bps: 5, minimum: Money::ZERO };
-    commission_case(all, 101, cents(6_56)).await;
+    commission_case(all, 101, dc(6, 56)).await;
     // The minimum lifts a small commission.
     commission_case(CommissionModel { bps: 1, minimum: money(1), ..free }, 1, money(1)).await;
 }

@@ -239,3 +239,19 @@ async fn a_finished_tournament_refuses_orders_and_joins() {
     assert_eq!(reject_code(w.join_one("late").await), "tournament_not_running");
     assert_eq!(reject_code(w.handle.set_state(TournamentState::Running).await), "tournament_not_running");
 }
+
+#[tokio::test]
+async fn a_delayed_quote_does_not_let_a_buy_overspend() {
+    let (w, e) = World::running(TournamentRules { quote_delay_seconds: 60, ..rules() }, 1).await;
+    let p1 = &e[0];
+    w.clock.advance_seconds(60);
+    // Players still see $100 for a minute, but orders fill at the current $120.
+    w.tick(&[("AAA", usd(120))]).await;
+    let reason = refused(&w, p1, market("AAA", Side::Buy, 900), "insufficient_buying_power").await;
+    assert_eq!(reason, RejectReason::InsufficientBuyingPower { needed: money(108_000), available: money(100_000) });
+    let order = w.place(p1, market("AAA", Side::Buy, 800)).await;
+    assert_eq!(order.filled_avg_price, Some(usd(120)));
+    let account = w.account(p1).await;
+    assert_eq!(account.portfolio.cash, money(4_000));
+    assert!(!account.portfolio.cash.is_negative());
+}
