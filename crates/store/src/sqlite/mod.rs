@@ -9,6 +9,7 @@ mod error;
 mod market;
 mod migrate;
 mod readers;
+mod rebuild;
 mod rows;
 mod tournaments;
 mod trading;
@@ -200,7 +201,7 @@ impl Store for SqliteStore {
     }
 
     async fn load_tournament_state(&self, tournament: TournamentId) -> StoreResult<TournamentSnapshot> {
-        self.readers.read(move |c| trading::load_tournament_state(c, tournament)).await
+        self.readers.read_pair(move |first, second| rebuild::load(first, second, tournament)).await
     }
 
     async fn orders(&self, tournament: TournamentId, filter: &OrderFilter) -> StoreResult<Vec<Order>> {

@@ -46,6 +46,31 @@ impl Readers {
         .map_err(|e| StoreError::Backend(format!("SQLite read task failed: {e}")))?
     }
 
+    /// Runs `f` on two read connections at once (for reads that split work across threads).
+    pub(crate) async fn read_pair<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let first = pool.take()?;
+            let mut second = match pool.take() {
+                Ok(conn) => conn,
+                Err(e) => {
+                    pool.give_back(first);
+                    return Err(e);
+                }
+            };
+            let result = f(&first, &mut second);
+            pool.give_back(first);
+            pool.give_back(second);
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("SQLite read task failed: {e}")))?
+    }
+
     fn take(&self) -> StoreResult<Connection> {
         let idle = self.inner.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         match idle {

@@ -1,13 +1,13 @@
 //! The engine's tables on SQLite: the commit path and its reads.
 
 use bullpen_domain::{EntryId, LedgerEntry, Order, OrderId, TournamentId};
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use super::rows::{self, Symbols, ENTRY_COLUMNS, LEDGER_COLUMNS, ORDER_COLUMNS, SNAPSHOT_COLUMNS};
 use crate::batch_check::{entry_id_range, order_id_range};
 use crate::client_id::is_generated_client_order_id;
 use crate::codec::{date_str, to_json, OPEN_STATUS_SQL};
-use crate::{Batch, EquitySnapshot, OrderFilter, StoreError, StoreResult, TournamentSnapshot};
+use crate::{Batch, EquitySnapshot, OrderFilter, StoreError, StoreResult};
 
 const INSERT_ENTRY: &str =
     "INSERT INTO entries (id, tournament_id, user_id, display_name, joined_at) VALUES (?1, ?2, ?3, ?4, ?5)";
@@ -148,80 +148,13 @@ pub(crate) fn conflict_context(e: StoreError, message: impl FnOnce() -> String) 
     }
 }
 
-/// Everything needed to rebuild a tournament, read in one read transaction so the parts agree.
-pub(crate) fn load_tournament_state(conn: &Connection, t: TournamentId) -> StoreResult<TournamentSnapshot> {
-    let tx = conn.unchecked_transaction()?;
-    let (order_lo, order_hi) = order_id_range(t);
-    let (entry_lo, entry_hi) = entry_id_range(t);
-    let mut symbols = Symbols::default();
-
-    let last_seq: i64 = tx
-        .prepare_cached("SELECT last_seq FROM tournament_seq WHERE tournament_id = ?1")?
-        .query_row([t.0], |r| r.get(0))
-        .optional()?
-        .unwrap_or(0);
-
-    let entries = entries_of(&tx, t)?;
-
-    // The ledger is most of a rebuild: one prepared statement streamed in primary-key order,
-    // sized up front from the sequence high-water mark.
-    let mut ledger = Vec::with_capacity(usize::try_from(last_seq.clamp(0, 4_000_000)).unwrap_or(0));
-    {
-        let mut st = tx.prepare_cached(&format!(
-            "SELECT {LEDGER_COLUMNS} FROM ledger WHERE tournament_id = ?1 ORDER BY tournament_id, seq"
-        ))?;
-        let mut rows = st.query([t.0])?;
-        while let Some(row) = rows.next()? {
-            ledger.push(rows::ledger_entry(row, &mut symbols)?);
-        }
-    }
-
-    let mut open_orders = Vec::new();
-    {
-        let mut st = tx.prepare_cached(&format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE id BETWEEN ?1 AND ?2 AND status IN {OPEN_STATUS_SQL} ORDER BY id"
-        ))?;
-        let mut rows = st.query([order_lo, order_hi])?;
-        while let Some(row) = rows.next()? {
-            open_orders.push(rows::order(row, &mut symbols)?);
-        }
-    }
-
-    let mut client_order_ids = Vec::new();
-    {
-        let mut st = tx.prepare_cached(
-            "SELECT entry_id, client_order_id, id FROM orders \
-             WHERE client_order_id_given = 1 AND entry_id BETWEEN ?1 AND ?2 ORDER BY entry_id, client_order_id",
-        )?;
-        let mut rows = st.query([entry_lo, entry_hi])?;
-        while let Some(row) = rows.next()? {
-            client_order_ids.push((EntryId(row.get(0)?), row.get(1)?, OrderId(row.get(2)?)));
-        }
-    }
-
-    let max_id: Option<i64> = tx
-        .prepare_cached("SELECT MAX(id) FROM orders WHERE id BETWEEN ?1 AND ?2")?
-        .query_row([order_lo, order_hi], |r| r.get(0))?;
-    let max_order_local = max_id.map_or(0, |id| OrderId(id).local());
-
-    let equity_snapshots = snapshots_of(&tx, t)?;
-    tx.finish()?;
-    Ok(TournamentSnapshot {
-        entries,
-        ledger,
-        open_orders,
-        client_order_ids,
-        max_order_local,
-        last_seq,
-        equity_snapshots,
-    })
-}
-
 /// All entries of a tournament, by id.
 pub(crate) fn entries_of(conn: &Connection, t: TournamentId) -> StoreResult<Vec<bullpen_domain::Entry>> {
+    // Entry ids embed their tournament (checked on commit): a primary-key range, already sorted.
+    let (lo, hi) = entry_id_range(t);
     let mut st =
-        conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE tournament_id = ?1 ORDER BY id"))?;
-    let mut rows = st.query([t.0])?;
+        conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE id BETWEEN ?1 AND ?2 ORDER BY id"))?;
+    let mut rows = st.query([lo, hi])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(rows::entry(row)?);
@@ -243,43 +176,61 @@ pub(crate) fn snapshots_of(conn: &Connection, t: TournamentId) -> StoreResult<Ve
     Ok(out)
 }
 
+/// Bits of an order id or ledger sequence number below the bucket of the per-entry indexes;
+/// must match `(id >> 14)` and `(seq >> 14)` in the migration.
+const BUCKET_BITS: u32 = 14;
+
 /// Orders of a tournament matching `filter`, by id.
 pub(crate) fn orders(conn: &Connection, t: TournamentId, filter: &OrderFilter) -> StoreResult<Vec<Order>> {
     let limit = match filter.limit {
         Some(n) if n < 0 => return Err(StoreError::Invalid(format!("limit must not be negative (got {n})"))),
         Some(n) => n,
-        None => -1,
+        None => i64::MAX,
+    };
+    let status = match filter.open {
+        Some(true) => format!(" AND status IN {OPEN_STATUS_SQL}"),
+        Some(false) => format!(" AND status NOT IN {OPEN_STATUS_SQL}"),
+        None => String::new(),
     };
     let (lo, hi) = order_id_range(t);
-    let mut sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE ");
-    let mut args: Vec<i64> = Vec::with_capacity(4);
-    match filter.entry {
-        Some(entry) => {
-            sql.push_str("entry_id = ? AND tournament_id = ?");
-            args.extend([entry.0, t.0]);
-        }
-        None => {
-            sql.push_str("id BETWEEN ? AND ?");
-            args.extend([lo, hi]);
-        }
-    }
-    if let Some(after) = filter.after_id {
-        sql.push_str(" AND id > ?");
-        args.push(after.0);
-    }
-    match filter.open {
-        Some(true) => sql.push_str(&format!(" AND status IN {OPEN_STATUS_SQL}")),
-        Some(false) => sql.push_str(&format!(" AND status NOT IN {OPEN_STATUS_SQL}")),
-        None => {}
-    }
-    sql.push_str(" ORDER BY id LIMIT ?");
-    args.push(limit);
-    let mut st = conn.prepare_cached(&sql)?;
-    let mut rows = st.query(params_from_iter(args.iter()))?;
+    let from = filter.after_id.map_or(lo, |after| after.0.saturating_add(1)).max(lo);
     let mut symbols = Symbols::default();
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(rows::order(row, &mut symbols)?);
+    if limit == 0 || from > hi {
+        return Ok(out);
+    }
+    match filter.entry {
+        // An entry's id names its tournament (checked on commit).
+        Some(e) if e.tournament() != t => {}
+        Some(e) => {
+            let last: Option<i64> = conn
+                .prepare_cached("SELECT MAX(id) FROM orders WHERE id BETWEEN ?1 AND ?2")?
+                .query_row([lo, hi], |r| r.get(0))?;
+            let Some(last) = last else { return Ok(out) };
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {ORDER_COLUMNS} FROM orders WHERE (id >> 14) = ?1 AND entry_id = ?2 AND id >= ?3{status} \
+                 ORDER BY id LIMIT ?4"
+            ))?;
+            for bucket in (from >> BUCKET_BITS)..=(last >> BUCKET_BITS) {
+                let room = limit - out.len() as i64;
+                if room <= 0 {
+                    break;
+                }
+                let mut rows = st.query(params![bucket, e.0, from, room])?;
+                while let Some(row) = rows.next()? {
+                    out.push(rows::order(row, &mut symbols)?);
+                }
+            }
+        }
+        None => {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {ORDER_COLUMNS} FROM orders WHERE id BETWEEN ?1 AND ?2{status} ORDER BY id LIMIT ?3"
+            ))?;
+            let mut rows = st.query(params![from, hi, limit])?;
+            while let Some(row) = rows.next()? {
+                out.push(rows::order(row, &mut symbols)?);
+            }
+        }
     }
     Ok(out)
 }
@@ -305,26 +256,44 @@ pub(crate) fn ledger(
     if limit < 0 {
         return Err(StoreError::Invalid(format!("limit must not be negative (got {limit})")));
     }
-    let mut st;
-    let mut rows = match entry {
-        Some(e) => {
-            st = conn.prepare_cached(&format!(
-                "SELECT {LEDGER_COLUMNS} FROM ledger WHERE entry_id = ?1 AND tournament_id = ?2 AND seq > ?3 \
-                 ORDER BY seq LIMIT ?4"
-            ))?;
-            st.query(params![e.0, t.0, after_seq, limit])?
-        }
-        None => {
-            st = conn.prepare_cached(&format!(
-                "SELECT {LEDGER_COLUMNS} FROM ledger WHERE tournament_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-            ))?;
-            st.query(params![t.0, after_seq, limit])?
-        }
-    };
     let mut symbols = Symbols::default();
     let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        out.push(rows::ledger_entry(row, &mut symbols)?);
+    if limit == 0 {
+        return Ok(out);
+    }
+    match entry {
+        // An entry's id names its tournament (checked on commit).
+        Some(e) if e.tournament() != t => {}
+        Some(e) => {
+            let last: Option<i64> = conn
+                .prepare_cached("SELECT MAX(seq) FROM ledger WHERE tournament_id = ?1")?
+                .query_row([t.0], |r| r.get(0))?;
+            let Some(last) = last else { return Ok(out) };
+            let from = after_seq.saturating_add(1).max(0);
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {LEDGER_COLUMNS} FROM ledger WHERE (seq >> 14) = ?1 AND entry_id = ?2 AND seq >= ?3 \
+                 ORDER BY seq LIMIT ?4"
+            ))?;
+            for bucket in (from >> BUCKET_BITS)..=(last >> BUCKET_BITS) {
+                let room = limit - out.len() as i64;
+                if room <= 0 {
+                    break;
+                }
+                let mut rows = st.query(params![bucket, e.0, from, room])?;
+                while let Some(row) = rows.next()? {
+                    out.push(rows::ledger_entry(row, &mut symbols)?);
+                }
+            }
+        }
+        None => {
+            let mut st = conn.prepare_cached(&format!(
+                "SELECT {LEDGER_COLUMNS} FROM ledger WHERE tournament_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+            ))?;
+            let mut rows = st.query(params![t.0, after_seq, limit])?;
+            while let Some(row) = rows.next()? {
+                out.push(rows::ledger_entry(row, &mut symbols)?);
+            }
+        }
     }
     Ok(out)
 }

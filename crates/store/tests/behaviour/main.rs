@@ -100,4 +100,5 @@ behaviour!(
     trading_cases::empty_tournament_loads_empty,
     trading_cases::orders_filter_and_paginate_by_id,
     trading_cases::ledger_pages_by_seq_and_entry,
+    trading_cases::entry_listings_span_distant_ids,
 );

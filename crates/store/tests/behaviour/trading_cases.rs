@@ -435,3 +435,51 @@ pub async fn ledger_pages_by_seq_and_entry(store: Arc<dyn Store>) {
     assert!(store.ledger(t, None, 0, 0).await.unwrap().is_empty());
     assert!(matches!(store.ledger(t, None, 0, -5).await, Err(StoreError::Invalid(_))));
 }
+
+pub async fn entry_listings_span_distant_ids(store: Arc<dyn Store>) {
+    // Ids and sequence numbers far apart (SQLite's per-entry indexes are bucketed by 16,384).
+    let (t, entries) = tournament_with_entries(&store, "wide", 2).await;
+    let (e1, e2) = (entries[0].id, entries[1].id);
+    let locals = [1_i64, 16_383, 16_384, 16_385, 50_000, 200_000, 1_000_000];
+    let orders: Vec<_> =
+        locals.iter().enumerate().map(|(i, &l)| order(t, l, if i % 3 == 2 { e2 } else { e1 }, l)).collect();
+    let seqs = [1_i64, 2, 16_383, 16_384, 40_000, 100_000, 1_000_001];
+    let ledger: Vec<_> =
+        seqs.iter().enumerate().map(|(i, &s)| deposit(t, s, if i % 3 == 2 { e2 } else { e1 })).collect();
+    store
+        .commit_batch(&Batch {
+            tournament_id: t,
+            orders: orders.clone(),
+            ledger: ledger.clone(),
+            last_seq: 1_000_001,
+            ..Batch::default()
+        })
+        .await
+        .unwrap();
+
+    let of = |e, after: Option<i64>, limit| OrderFilter {
+        entry: Some(e),
+        after_id: after.map(|l| OrderId::compose(t, l)),
+        limit,
+        ..OrderFilter::default()
+    };
+    let locals_of = |v: Vec<bullpen_domain::Order>| v.into_iter().map(|o| o.id.local()).collect::<Vec<_>>();
+    assert_eq!(locals_of(store.orders(t, &of(e1, None, None)).await.unwrap()), [1, 16_383, 16_385, 50_000, 1_000_000]);
+    assert_eq!(locals_of(store.orders(t, &of(e2, None, None)).await.unwrap()), [16_384, 200_000]);
+    assert_eq!(locals_of(store.orders(t, &of(e1, Some(1), Some(2))).await.unwrap()), [16_383, 16_385]);
+    assert_eq!(locals_of(store.orders(t, &of(e1, Some(16_385), Some(10))).await.unwrap()), [50_000, 1_000_000]);
+    assert_eq!(locals_of(store.orders(t, &of(e2, Some(16_384), Some(1))).await.unwrap()), [200_000]);
+    assert!(store.orders(t, &of(e2, Some(200_000), None)).await.unwrap().is_empty());
+    let open_e1 = OrderFilter { entry: Some(e1), open: Some(true), limit: Some(3), ..OrderFilter::default() };
+    assert_eq!(locals_of(store.orders(t, &open_e1).await.unwrap()), [1, 16_383, 16_385]);
+
+    let seqs_of = |v: Vec<bullpen_domain::LedgerEntry>| v.into_iter().map(|l| l.seq).collect::<Vec<_>>();
+    assert_eq!(seqs_of(store.ledger(t, Some(e1), 0, 100).await.unwrap()), [1, 2, 16_384, 40_000, 1_000_001]);
+    assert_eq!(seqs_of(store.ledger(t, Some(e2), 0, 100).await.unwrap()), [16_383, 100_000]);
+    assert_eq!(seqs_of(store.ledger(t, Some(e1), 2, 2).await.unwrap()), [16_384, 40_000]);
+    assert_eq!(seqs_of(store.ledger(t, Some(e1), 40_000, 5).await.unwrap()), [1_000_001]);
+    assert_eq!(seqs_of(store.ledger(t, None, 16_383, 3).await.unwrap()), [16_384, 40_000, 100_000]);
+    let state = store.load_tournament_state(t).await.unwrap();
+    assert_eq!(state.max_order_local, 1_000_000);
+    assert_eq!(state.ledger, ledger);
+}
