@@ -53,6 +53,9 @@ pub struct SimulateArgs {
     /// instead of simulating prices.
     #[arg(long)]
     pub prices: Option<PathBuf>,
+    /// Corporate actions (splits, dividends) to apply during the replay.
+    #[arg(long)]
+    pub actions: Option<PathBuf>,
     /// Price steps per trading day.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(4..=390))]
     pub steps_per_day: u32,
@@ -235,7 +238,17 @@ async fn simulate(
         history.record(&bar.symbol, bar.close);
     }
     let trading_bars: Vec<DailyBar> = market.bars.iter().filter(|b| b.date >= first).cloned().collect();
-    let actions: HashMap<NaiveDate, Vec<CorporateAction>> = HashMap::new();
+    let mut actions: HashMap<NaiveDate, Vec<CorporateAction>> = HashMap::new();
+    if let Some(path) = &args.actions {
+        let imported =
+            bullpen_market::import_actions(path, None).with_context(|| format!("reading {}", path.display()))?;
+        if !imported.bad_rows.is_empty() {
+            eprintln!("note: {} bad corporate-action rows skipped", imported.bad_rows.len());
+        }
+        for action in imported.actions {
+            actions.entry(action.date).or_default().push(action);
+        }
+    }
     let mut replay = Replay::new(trading_bars, args.steps_per_day as usize, args.seed, calendar);
     let mut universe: Vec<Symbol> = market.instruments.iter().map(|i| i.symbol.clone()).collect();
     universe.sort();

@@ -435,16 +435,16 @@ async fn league(store: &dyn Store, what: LeagueCommand) -> anyhow::Result<()> {
             let live = bullpen_engine::rebuild::load(store, l.tournament_id).await?;
             let board = live.leaderboard();
             println!("league {} ({}) in tournament {}: {} members", l.id, l.name, l.tournament_id, members.len());
-            print_board(&board.subset(&members));
+            print_board(&board, &board.subset(&members));
         }
     }
     Ok(())
 }
 
-fn print_board(rows: &[bullpen_engine::LeaderboardRow]) {
+fn print_board(board: &bullpen_engine::Leaderboard, rows: &[bullpen_engine::LeaderboardRow]) {
     println!("{:>6} {:>10}  {:<28} {:>16}", "rank", "percentile", "player", "equity");
     for r in rows {
-        println!("{:>6} {:>10.1}  {:<28} {:>16}", r.rank, r.percentile, r.display_name, r.equity.to_string());
+        println!("{:>6} {:>10.1}  {:<28} {:>16}", r.rank, r.percentile, board.name(r.entry_id), r.equity.to_string());
     }
 }
 
@@ -476,7 +476,7 @@ async fn show(store: &dyn Store, id: i64, top: usize) -> anyhow::Result<()> {
         println!("no entries yet: players join with `bullpen tournament join {} --user NAME`", t.id);
     } else {
         println!("leaderboard ({} entries):", board.rows.len());
-        print_board(&board.rows[..board.rows.len().min(top)]);
+        print_board(&board, &board.rows[..board.rows.len().min(top)]);
     }
     Ok(())
 }

@@ -11,7 +11,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_bullpen");
 
 fn complete_lines(log: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    let mut lines: Vec<String> = text.split_inclusive('\n').filter(|l| l.ends_with('\n')).map(|l| l.trim().to_string()).collect();
+    let mut lines: Vec<String> =
+        text.split_inclusive('\n').filter(|l| l.ends_with('\n')).map(|l| l.trim().to_string()).collect();
     lines.retain(|l| !l.is_empty());
     lines
 }
@@ -43,7 +44,11 @@ fn wait_for_acks(child: &mut Child, log: &Path, at_least: usize) {
 fn check(data: &Path, log: &Path) -> String {
     let out = Command::new(BIN).arg("check").arg("--data-dir").arg(data).arg("--acked").arg(log).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "bullpen check failed after a crash:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "bullpen check failed after a crash:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout
 }
 

@@ -72,6 +72,13 @@ fn total_return_millionths(starting: Money, equity: Money) -> i64 {
     if starting.0 <= 0 {
         return 0;
     }
+    // Fast path in 64 bits (live leaderboards compute this for every entry on every tick);
+    // the 128-bit path below gives the same result for the rare amounts that do not fit.
+    if let Some(scaled) = equity.0.checked_sub(starting.0).and_then(|g| g.checked_mul(SCORE_SCALE)) {
+        let d = starting.0;
+        let (q, r) = (scaled / d, scaled % d);
+        return if 2 * r.unsigned_abs() >= d.unsigned_abs() { q + scaled.signum() } else { q };
+    }
     let gain = i128::from(equity.0) - i128::from(starting.0);
     let scaled = gain * i128::from(SCORE_SCALE);
     let d = i128::from(starting.0);

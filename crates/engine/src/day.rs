@@ -10,7 +10,7 @@ use bullpen_store::EquitySnapshot;
 use chrono::NaiveDate;
 
 use crate::effects::Effects;
-use crate::state::{DayStats, LiveTournament};
+use crate::state::LiveTournament;
 
 /// Days in the interest year (money-market convention).
 const INTEREST_DAYS_PER_YEAR: i64 = 360;
@@ -38,14 +38,17 @@ impl LiveTournament {
         };
         let idx = self.push_entry(entry.clone());
         let seq = self.next_seq();
-        let slot = &mut self.entries[idx as usize];
-        let deposit =
-            deposit_entry(&slot.portfolio, seq, self.tournament.id, self.now, self.tournament.rules.starting_cash);
-        if let Err(e) = slot.portfolio.apply(&deposit) {
+        let deposit = deposit_entry(
+            &self.entries[idx as usize].portfolio,
+            seq,
+            self.tournament.id,
+            self.now,
+            self.tournament.rules.starting_cash,
+        );
+        if let Err(e) = self.apply_ledger(idx, &deposit) {
             tracing::error!(error = %e, "deposit does not fold into a new portfolio");
         }
-        let equity = slot.equity();
-        slot.day = DayStats { start_equity: equity, low_equity: equity, traded: false, orders: 0 };
+        self.reset_day(idx);
         fx.entry(entry.clone());
         fx.ledger(deposit);
         Ok(entry)
@@ -62,9 +65,8 @@ impl LiveTournament {
         for action in actions {
             canceled.extend(self.apply_corporate_action(action, fx));
         }
-        for slot in &mut self.entries {
-            let equity = slot.equity();
-            slot.day = DayStats { start_equity: equity, low_equity: equity, traded: false, orders: 0 };
+        for idx in 0..self.entries.len() {
+            self.reset_day(idx as u32);
         }
         canceled
     }
@@ -84,7 +86,7 @@ impl LiveTournament {
                         continue;
                     };
                     self.last_seq = seq;
-                    if let Err(e) = self.entries[idx as usize].portfolio.apply(&entry) {
+                    if let Err(e) = self.apply_ledger(idx, &entry) {
                         tracing::error!(error = %e, "dividend does not fold");
                         continue;
                     }
@@ -114,16 +116,12 @@ impl LiveTournament {
                         continue;
                     };
                     self.last_seq = seq;
-                    if let Err(e) = self.entries[idx as usize].portfolio.apply(&entry) {
+                    if let Err(e) = self.apply_ledger(idx, &entry) {
                         tracing::error!(error = %e, "split does not fold");
                         continue;
                     }
                     let slot = &mut self.instruments[inst as usize];
-                    if entry.qty_after.is_zero() {
-                        slot.holders.remove(&idx);
-                    } else {
-                        slot.holders.insert(idx, entry.qty_after.0);
-                    }
+                    slot.holders.set(idx, entry.qty_after.0);
                     fx.ledger(entry);
                 }
                 self.instruments[inst as usize].last = adjusted;
@@ -172,9 +170,10 @@ impl LiveTournament {
                     self.charge(idx as u32, LedgerKind::BorrowFee, fee, fx);
                 }
             }
+            self.note_equity(idx as u32);
+            let equity = self.equity(idx as u32);
+            let low_equity = self.balances[idx].low_equity;
             let slot = &mut self.entries[idx];
-            let equity = slot.equity();
-            slot.day.low_equity = slot.day.low_equity.min(equity);
             slot.daily_equity.push(equity);
             slot.close_score = score(rules.scoring, rules.starting_cash, &slot.daily_equity);
             fx.snapshot(EquitySnapshot {
@@ -182,7 +181,7 @@ impl LiveTournament {
                 date,
                 equity,
                 cash: slot.portfolio.cash,
-                low_equity: slot.day.low_equity,
+                low_equity,
                 traded: slot.day.traded,
             });
         }
@@ -194,9 +193,8 @@ impl LiveTournament {
             return;
         }
         let seq = self.next_seq();
-        let slot = &mut self.entries[idx as usize];
-        let entry = interest_entry(&slot.portfolio, seq, self.tournament.id, self.now, kind, fee);
-        if let Err(e) = slot.portfolio.apply(&entry) {
+        let entry = interest_entry(&self.entries[idx as usize].portfolio, seq, self.tournament.id, self.now, kind, fee);
+        if let Err(e) = self.apply_ledger(idx, &entry) {
             tracing::error!(error = %e, "fee does not fold");
             return;
         }
@@ -209,7 +207,7 @@ impl LiveTournament {
         let slot = &self.entries[idx as usize];
         let rules = &self.tournament.rules;
         match rules.scoring {
-            ScoringMethod::TotalReturn => score(ScoringMethod::TotalReturn, rules.starting_cash, &[slot.equity()]),
+            ScoringMethod::TotalReturn => score(ScoringMethod::TotalReturn, rules.starting_cash, &[self.equity(idx)]),
             _ => slot.close_score,
         }
     }

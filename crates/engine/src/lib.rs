@@ -12,6 +12,8 @@ pub mod check;
 pub mod command;
 pub mod day;
 pub mod effects;
+pub mod holders;
+pub mod idhash;
 pub mod leaderboard;
 pub mod market;
 pub mod orders;

@@ -34,6 +34,14 @@ impl LiveTournament {
         self.now = self.now.max(ts);
         let mut outcome = TickOutcome::default();
         let delay = self.tournament.rules.quote_delay_seconds;
+        self.tick_generation = self.tick_generation.wrapping_add(1);
+        let generation = self.tick_generation;
+        if generation == 0 {
+            // Wrapped around: forget old marks so no entry looks already counted.
+            self.tick_marks.iter_mut().for_each(|m| *m = u32::MAX);
+            self.tick_generation = 1;
+        }
+        let generation = self.tick_generation;
         let mut touched: Vec<u32> = Vec::new();
         for update in updates {
             let Some(inst) = self.instrument_index(&update.symbol) else { continue };
@@ -60,16 +68,23 @@ impl LiveTournament {
                     let holders: Vec<u32> = slot.holders.keys().copied().collect();
                     for idx in holders {
                         self.recompute_market_value(idx);
-                        touched.push(idx);
+                        if self.tick_marks[idx as usize] != generation {
+                            self.tick_marks[idx as usize] = generation;
+                            touched.push(idx);
+                        }
                     }
                 }
                 Some(old) if old == update.price => continue,
                 Some(old) => {
                     let delta = update.price.0 - old.0;
-                    for (&idx, &qty) in &slot.holders {
-                        let e = &mut self.entries[idx as usize];
-                        e.market_value += Money(delta.saturating_mul(qty));
-                        touched.push(idx);
+                    let (values, marks) = (&mut self.market_values, &mut self.tick_marks);
+                    for (&idx, &qty) in slot.holders.iter() {
+                        values[idx as usize] += Money(delta.saturating_mul(qty));
+                        let mark = &mut marks[idx as usize];
+                        if *mark != generation {
+                            *mark = generation;
+                            touched.push(idx);
+                        }
                     }
                 }
             }
@@ -80,15 +95,9 @@ impl LiveTournament {
                 self.trigger(inst, update.price, fx, &mut outcome.triggered);
             }
         }
-        touched.sort_unstable();
-        touched.dedup();
         outcome.revalued = touched.len();
         for idx in touched {
-            let e = &mut self.entries[idx as usize];
-            let equity = e.equity();
-            if equity < e.day.low_equity {
-                e.day.low_equity = equity;
-            }
+            self.note_equity(idx);
         }
         outcome
     }

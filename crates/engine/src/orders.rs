@@ -46,6 +46,15 @@ pub fn trigger_of(order: &Order) -> Option<(TriggerKind, Price)> {
     }
 }
 
+/// The buying power a resting order holds: its limit (or stop) price times its remaining shares,
+/// for orders that spend buying power (buys and short sales).
+pub fn reservation(order: &Order) -> Money {
+    if !matches!(order.side, Side::Buy | Side::SellShort) {
+        return Money::ZERO;
+    }
+    order.limit_price.or(order.stop_price).unwrap_or_default().times(order.remaining())
+}
+
 /// Whether an order would execute against the price `p` right now, and as what.
 fn executable_now(order: &Order, p: Price) -> bool {
     let buy = order.side.is_buy();
@@ -78,20 +87,30 @@ fn execution_price(live: &LiveTournament, order: &Order, p: Price) -> Price {
 impl LiveTournament {
     /// Buying power held by an entry's open buy and short orders (except `except`).
     pub fn reserved_buying_power(&self, idx: u32, except: Option<OrderId>) -> Money {
-        let mut total = Money::ZERO;
-        for id in &self.entries[idx as usize].open_orders {
-            if Some(*id) == except {
-                continue;
-            }
-            let Some(order) = self.open_orders.get(id) else { continue };
-            if !matches!(order.side, Side::Buy | Side::SellShort) {
-                continue;
-            }
-            let reference =
-                order.limit_price.or(order.stop_price).or_else(|| self.last_price(&order.symbol)).unwrap_or_default();
-            total += reference.times(order.remaining());
+        let held = self.entries[idx as usize].reserved;
+        match except.and_then(|id| self.open_orders.get(&id)) {
+            Some(order) if order.entry_id == self.entries[idx as usize].entry.id => held - reservation(order),
+            _ => held,
         }
-        total
+    }
+
+    /// Adds an order to the open set of its entry (and its reservation).
+    pub(crate) fn track_open(&mut self, idx: u32, order: Order) {
+        let slot = &mut self.entries[idx as usize];
+        slot.reserved += reservation(&order);
+        slot.open_orders.push(order.id);
+        self.open_orders.insert(order.id, order);
+    }
+
+    /// Removes an order from the open set (and releases its reservation).
+    pub(crate) fn untrack_open(&mut self, id: OrderId) -> Option<Order> {
+        let order = self.open_orders.remove(&id)?;
+        if let Some(idx) = self.entry_index(order.entry_id) {
+            let slot = &mut self.entries[idx as usize];
+            slot.reserved -= reservation(&order);
+            slot.open_orders.retain(|o| *o != id);
+        }
+        Some(order)
     }
 
     /// Shares an entry's open orders already promise to sell (for sells) or to cover (for covers)
@@ -238,8 +257,7 @@ impl LiveTournament {
                 if let Some((kind, price)) = trigger_of(&order) {
                     self.instruments[inst as usize].book.insert(kind, price, order.id);
                 }
-                self.entries[idx as usize].open_orders.push(order.id);
-                self.open_orders.insert(order.id, order.clone());
+                self.track_open(idx, order.clone());
             }
         }
         fx.order(&order);
@@ -273,7 +291,7 @@ impl LiveTournament {
             price,
             commission,
         );
-        if let Err(e) = self.entries[idx as usize].portfolio.apply(&entry) {
+        if let Err(e) = self.apply_ledger(idx, &entry) {
             // The entry was built from this very portfolio, so this is a bug, not bad input.
             tracing::error!(order = order.id.0, error = %e, "fill does not fold into the portfolio");
             return;
@@ -291,10 +309,8 @@ impl LiveTournament {
         } else {
             order.transition(OrderStatus::PartiallyFilled, self.now);
         }
-        let slot = &mut self.entries[idx as usize];
-        slot.day.traded = true;
-        let equity = slot.equity();
-        slot.day.low_equity = slot.day.low_equity.min(equity);
+        self.entries[idx as usize].day.traded = true;
+        self.note_equity(idx);
         fx.ledger(entry);
     }
 
@@ -305,10 +321,7 @@ impl LiveTournament {
                 self.instruments[inst as usize].book.remove(kind, price, order.id);
             }
         }
-        if let Some(idx) = self.entry_index(order.entry_id) {
-            self.entries[idx as usize].open_orders.retain(|id| *id != order.id);
-        }
-        self.open_orders.remove(&order.id);
+        self.untrack_open(order.id);
     }
 
     /// Cancels an open order of `entry_id`.
@@ -432,9 +445,8 @@ impl LiveTournament {
         }
         let fired = self.instruments[inst as usize].book.take_triggered(price);
         for id in fired {
-            let Some(mut order) = self.open_orders.remove(&id) else { continue };
+            let Some(mut order) = self.untrack_open(id) else { continue };
             let Some(idx) = self.entry_index(order.entry_id) else { continue };
-            self.entries[idx as usize].open_orders.retain(|o| *o != id);
             order.seq = self.next_seq();
             if matches!(order.order_type, OrderType::Stop | OrderType::StopLimit) && !order.stop_triggered {
                 order.stop_triggered = true;
@@ -485,8 +497,7 @@ impl LiveTournament {
         if let Some((kind, price)) = trigger_of(&order) {
             self.instruments[inst as usize].book.insert(kind, price, order.id);
         }
-        self.entries[idx as usize].open_orders.push(order.id);
-        self.open_orders.insert(order.id, order);
+        self.track_open(idx, order);
     }
 
     /// Expires every open day order (end of session).

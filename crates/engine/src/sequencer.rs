@@ -247,7 +247,7 @@ pub async fn run(
                         let snapshot = AccountSnapshot {
                             entry: slot.entry.clone(),
                             portfolio: slot.portfolio.clone(),
-                            equity: slot.equity(),
+                            equity: live.equity(idx),
                             open_orders,
                         };
                         pending.push(Pending::Account(reply, Box::new(snapshot)));

@@ -13,8 +13,9 @@ pub fn final_standings(live: &LiveTournament) -> Vec<FinalStanding> {
     let keys: Vec<RankKey> = live
         .entries
         .iter()
-        .map(|slot| {
-            let equity = slot.equity();
+        .enumerate()
+        .map(|(idx, slot)| {
+            let equity = live.equity(idx as u32);
             let mut series = slot.daily_equity.clone();
             if series.last() != Some(&equity) {
                 series.push(equity);

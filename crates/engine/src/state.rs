@@ -13,6 +13,8 @@ use bullpen_domain::{
 };
 use bullpen_store::TournamentSnapshot;
 
+use crate::holders::Holders;
+use crate::idhash::IdMap;
 use crate::triggers::TriggerBook;
 
 /// One instrument as the engine sees it.
@@ -31,7 +33,7 @@ pub struct InstrumentSlot {
     /// Resting limit and stop orders.
     pub book: TriggerBook,
     /// Entries holding a position, by entry index, with their signed quantity.
-    pub holders: HashMap<u32, i64>,
+    pub holders: Holders,
 }
 
 /// What the engine tracks about an entry's current day.
@@ -39,12 +41,20 @@ pub struct InstrumentSlot {
 pub struct DayStats {
     /// Equity at the start of the day.
     pub start_equity: Money,
-    /// Lowest equity seen today.
-    pub low_equity: Money,
     /// Whether the entry traded today.
     pub traded: bool,
     /// Orders submitted today.
     pub orders: u32,
+}
+
+/// The money figures of one entry that ticks read and write.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Balance {
+    /// Cash, mirrored from the portfolio by [`LiveTournament::apply_ledger`] (the only way the
+    /// engine changes a portfolio).
+    pub cash: Money,
+    /// Lowest equity seen today (open losses included).
+    pub low_equity: Money,
 }
 
 /// One entry (player account) as the engine sees it.
@@ -56,23 +66,16 @@ pub struct EntrySlot {
     pub display_name: Arc<str>,
     /// Cash, positions and lots, derived from the ledger.
     pub portfolio: Portfolio,
-    /// Σ quantity × last price over positions, maintained incrementally.
-    pub market_value: Money,
     /// Open orders of this entry.
     pub open_orders: Vec<OrderId>,
+    /// Buying power held by its open buy and short orders (see `orders::reservation`).
+    pub reserved: Money,
     /// Today's statistics.
     pub day: DayStats,
     /// End-of-day equities, oldest first.
     pub daily_equity: Vec<Money>,
     /// Score as of the last close (risk-adjusted methods update at the close).
     pub close_score: i64,
-}
-
-impl EntrySlot {
-    /// Cash plus market value.
-    pub fn equity(&self) -> Money {
-        self.portfolio.cash + self.market_value
-    }
 }
 
 /// The state of one tournament.
@@ -89,7 +92,7 @@ pub struct LiveTournament {
     /// User → entry index (one entry per user).
     pub user_index: HashMap<i64, u32>,
     /// Open orders by id.
-    pub open_orders: HashMap<OrderId, Order>,
+    pub open_orders: IdMap<OrderId, Order>,
     /// Explicit client order ids → order.
     pub client_ids: HashMap<(EntryId, String), OrderId>,
     /// Highest order number used.
@@ -100,6 +103,18 @@ pub struct LiveTournament {
     pub market_open: bool,
     /// The engine's current time (from the last command).
     pub now: Ts,
+    /// Per entry: Σ quantity × last price over its positions, maintained incrementally. Ticks
+    /// write only this array and `tick_marks`, kept apart from everything else so revaluing
+    /// 100,000 holders stays in cache.
+    pub market_values: Vec<Money>,
+    /// Per entry: the last tick generation that revalued it (so a tick lists each entry once).
+    pub tick_marks: Vec<u32>,
+    /// Per entry: cash and the day's low equity, dense for leaderboards and risk checks.
+    pub balances: Vec<Balance>,
+    /// Display names by entry, shared with published leaderboards.
+    pub names: Arc<Vec<Arc<str>>>,
+    /// Generation of the current tick.
+    pub tick_generation: u32,
 }
 
 /// Problems found while rebuilding state from the store.
@@ -132,12 +147,17 @@ impl LiveTournament {
             symbol_index: HashMap::with_capacity(instruments.len()),
             entries: Vec::with_capacity(snapshot.entries.len()),
             user_index: HashMap::with_capacity(snapshot.entries.len()),
-            open_orders: HashMap::with_capacity(snapshot.open_orders.len()),
+            open_orders: IdMap::with_capacity_and_hasher(snapshot.open_orders.len(), Default::default()),
             client_ids: HashMap::with_capacity(snapshot.client_order_ids.len()),
             max_order_local: snapshot.max_order_local,
             last_seq: snapshot.last_seq,
             market_open: false,
             now: Ts(0),
+            market_values: Vec::new(),
+            tick_marks: Vec::new(),
+            balances: Vec::new(),
+            names: Arc::new(Vec::new()),
+            tick_generation: 0,
         };
         for instrument in instruments {
             live.add_instrument(instrument);
@@ -159,10 +179,8 @@ impl LiveTournament {
             let idx = live.entry_index(le.entry_id).ok_or_else(|| {
                 RebuildError::Inconsistent(format!("ledger seq {} names unknown entry {}", le.seq, le.entry_id))
             })?;
-            let slot = &mut live.entries[idx as usize];
-            slot.portfolio
-                .apply(le)
-                .map_err(|e| RebuildError::Ledger { tournament: live.tournament.id.0, detail: e.to_string() })?;
+            let tournament = live.tournament.id.0;
+            live.apply_ledger(idx, le).map_err(|e| RebuildError::Ledger { tournament, detail: e.to_string() })?;
             if let (Some(symbol), Some(price)) = (&le.symbol, le.price) {
                 match le.kind {
                     bullpen_domain::LedgerKind::Trade => {
@@ -213,12 +231,10 @@ impl LiveTournament {
                 let Some(&i) = live.symbol_index.get(&symbol) else {
                     return Err(RebuildError::Inconsistent(format!("position in unknown instrument {symbol}")));
                 };
-                live.instruments[i as usize].holders.insert(idx as u32, qty.0);
+                live.instruments[i as usize].holders.set(idx as u32, qty.0);
             }
             live.recompute_market_value(idx as u32);
-            let slot = &mut live.entries[idx];
-            let equity = slot.equity();
-            slot.day = DayStats { start_equity: equity, low_equity: equity, traded: false, orders: 0 };
+            live.reset_day(idx as u32);
         }
         for order in snapshot.open_orders {
             live.index_open_order(order)?;
@@ -242,7 +258,7 @@ impl LiveTournament {
             day_volume: 0,
             day_filled: 0,
             book: TriggerBook::default(),
-            holders: HashMap::new(),
+            holders: Holders::default(),
         });
     }
 
@@ -251,12 +267,16 @@ impl LiveTournament {
         let idx = self.entries.len() as u32;
         self.user_index.insert(entry.user_id.0, idx);
         let display_name: Arc<str> = Arc::from(entry.display_name.as_str());
+        self.balances.push(Balance::default());
+        self.market_values.push(Money::ZERO);
+        self.tick_marks.push(0);
+        Arc::make_mut(&mut self.names).push(Arc::clone(&display_name));
         self.entries.push(EntrySlot {
             portfolio: Portfolio::new(entry.id),
             entry,
             display_name,
-            market_value: Money::ZERO,
             open_orders: Vec::new(),
+            reserved: Money::ZERO,
             day: DayStats::default(),
             daily_equity: Vec::new(),
             close_score: 0,
@@ -310,7 +330,7 @@ impl LiveTournament {
                 .unwrap_or_default();
             value += price.times(position.qty);
         }
-        self.entries[idx as usize].market_value = value;
+        self.market_values[idx as usize] = value;
     }
 
     /// Puts an open order into the in-memory indexes.
@@ -324,18 +344,18 @@ impl LiveTournament {
         if let Some((kind, price)) = crate::orders::trigger_of(&order) {
             self.instruments[inst as usize].book.insert(kind, price, order.id);
         }
-        self.entries[idx as usize].open_orders.push(order.id);
-        self.open_orders.insert(order.id, order);
+        self.track_open(idx, order);
         Ok(())
     }
 
     /// A light view of one entry.
     pub fn summary(&self, id: EntryId) -> Option<crate::command::AccountSummary> {
-        let slot = &self.entries[self.entry_index(id)? as usize];
+        let idx = self.entry_index(id)?;
+        let slot = &self.entries[idx as usize];
         Some(crate::command::AccountSummary {
             entry_id: id,
             cash: slot.portfolio.cash,
-            equity: slot.equity(),
+            equity: self.equity(idx),
             positions: slot
                 .portfolio
                 .positions
@@ -358,6 +378,39 @@ impl LiveTournament {
         OrderId::compose(self.tournament.id, self.max_order_local)
     }
 
+    /// Applies a ledger entry to an entry's portfolio and mirrors its cash.
+    pub fn apply_ledger(
+        &mut self,
+        idx: u32,
+        entry: &LedgerEntry,
+    ) -> Result<Vec<bullpen_domain::portfolio::RoundTrip>, bullpen_domain::portfolio::LedgerError> {
+        let portfolio = &mut self.entries[idx as usize].portfolio;
+        let trips = portfolio.apply(entry)?;
+        self.balances[idx as usize].cash = portfolio.cash;
+        Ok(trips)
+    }
+
+    /// Starts a new day for an entry: its current equity is the day's start and low.
+    pub fn reset_day(&mut self, idx: u32) {
+        let equity = self.equity(idx);
+        self.balances[idx as usize].low_equity = equity;
+        self.entries[idx as usize].day = DayStats { start_equity: equity, traded: false, orders: 0 };
+    }
+
+    /// Lowers an entry's low-equity mark to its current equity if that is lower.
+    pub fn note_equity(&mut self, idx: u32) {
+        let equity = self.equity(idx);
+        let b = &mut self.balances[idx as usize];
+        if equity < b.low_equity {
+            b.low_equity = equity;
+        }
+    }
+
+    /// Cash plus market value of an entry.
+    pub fn equity(&self, idx: u32) -> Money {
+        self.balances[idx as usize].cash + self.market_values[idx as usize]
+    }
+
     /// True while orders are accepted.
     pub fn is_running(&self) -> bool {
         self.tournament.state == TournamentState::Running
@@ -366,14 +419,9 @@ impl LiveTournament {
     /// Updates holders and market value after a ledger entry changed `idx`'s position in `inst`.
     pub fn after_position_change(&mut self, idx: u32, inst: u32, entry: &LedgerEntry) {
         let slot = &mut self.instruments[inst as usize];
-        if entry.qty_after.is_zero() {
-            slot.holders.remove(&idx);
-        } else {
-            slot.holders.insert(idx, entry.qty_after.0);
-        }
+        slot.holders.set(idx, entry.qty_after.0);
         let price = slot.last.or(entry.price).unwrap_or_default();
-        let e = &mut self.entries[idx as usize];
-        e.market_value += price.times(entry.qty_delta);
+        self.market_values[idx as usize] += price.times(entry.qty_delta);
     }
 }
 

@@ -42,7 +42,7 @@ async fn ranks_follow_equity_with_earlier_joins_first_on_ties() {
     for (got, want) in percentiles.iter().zip([100.0, 200.0 / 3.0, 100.0 / 3.0, 0.0]) {
         assert!(close_to(*got, want), "percentiles {percentiles:?}");
     }
-    assert_eq!(&*rows[0].display_name, "Player p1");
+    assert_eq!(board.name(rows[0].entry_id), "Player p1");
     assert_eq!(board.row(e[2].id).map(|r| r.rank), Some(4));
     assert_eq!(board.as_of, w.clock.now_ts());
 
@@ -142,4 +142,54 @@ async fn finishing_freezes_the_standings_with_badges_and_stops_trading() {
     // Finishing twice is refused and changes nothing.
     assert_eq!(reject_code(w.handle.set_state(TournamentState::Finished).await), "tournament_not_running");
     assert_eq!(w.store.final_standings(w.tournament.id).await.expect("standings"), standings);
+}
+
+/// The leaderboard's fast total-return ranking must order entries exactly as the domain's
+/// `rank_order` does, ties included.
+#[test]
+fn ranked_indexes_match_the_domain_order() {
+    use bullpen_domain::scoring::rank_order;
+    use bullpen_domain::{
+        Instrument, InstrumentId, InstrumentStatus, Money, Symbol, Tournament, TournamentId, TournamentKind,
+        TournamentRules, TournamentState, Ts, UserId,
+    };
+    use bullpen_engine::effects::Effects;
+    use bullpen_engine::state::LiveTournament;
+    use bullpen_store::TournamentSnapshot;
+
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let t = Tournament {
+        id: TournamentId(3),
+        name: "t".into(),
+        kind: TournamentKind::AdHoc,
+        state: TournamentState::Registration,
+        starts_on: day,
+        ends_on: day,
+        rules: TournamentRules::default(),
+        challenge: None,
+        created_at: Ts(0),
+    };
+    let inst = Instrument {
+        id: InstrumentId(1),
+        symbol: Symbol::parse("AAA").unwrap(),
+        name: "A".into(),
+        sector: String::new(),
+        status: InstrumentStatus::Active,
+    };
+    let mut live = LiveTournament::rebuild(t, vec![inst], TournamentSnapshot::default()).unwrap();
+    let mut fx = Effects::new(live.tournament.id);
+    for i in 0..200i64 {
+        live.now = Ts(i / 3);
+        live.join(UserId(i + 1), &format!("p{i}"), &mut fx).unwrap();
+    }
+    // Equal, near-equal (same millionth score) and different equities.
+    for (i, mv) in live.market_values.iter_mut().enumerate() {
+        *mv = Money(((i as i64 * 7919) % 13) * 10_000 + (i as i64 % 2));
+    }
+    let board = live.leaderboard();
+    let mut keys: Vec<_> = (0..200u32).map(|i| live.rank_key(i)).collect();
+    keys.sort_by(rank_order);
+    let expected: Vec<_> = keys.iter().map(|k| k.entry_id).collect();
+    let got: Vec<_> = board.rows.iter().map(|r| r.entry_id).collect();
+    assert_eq!(got, expected);
 }

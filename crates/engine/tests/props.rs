@@ -438,8 +438,16 @@ impl Sim {
             let p = &slot.portfolio;
             prop_assert!(p.lots_consistent(), "lots of entry {} do not sum to positions", slot.entry.id);
             prop_assert!(!p.cash.is_negative(), "entry {} has negative cash {}", slot.entry.id, p.cash);
+            let reserved: bullpen_domain::Money = slot
+                .open_orders
+                .iter()
+                .filter_map(|id| live.open_orders.get(id))
+                .map(bullpen_engine::orders::reservation)
+                .sum();
+            prop_assert_eq!(slot.reserved, reserved, "incremental reservation of {}", slot.entry.id);
+            prop_assert_eq!(live.balances[idx].cash, p.cash, "mirrored cash of {}", slot.entry.id);
             let recomputed = p.market_value(|s| live.last_price(s));
-            prop_assert_eq!(slot.market_value, recomputed, "incremental market value of {}", slot.entry.id);
+            prop_assert_eq!(live.market_values[idx], recomputed, "incremental market value of {}", slot.entry.id);
             for (symbol, position) in &p.positions {
                 if !position.qty.is_zero() {
                     let i = live.instrument_index(symbol).expect("known symbol");
@@ -461,7 +469,8 @@ impl Sim {
             }
         }
         for (i, slot) in live.instruments.iter().enumerate() {
-            prop_assert_eq!(&slot.holders, &holders[i], "holders of {}", slot.instrument.symbol);
+            let live_holders: HashMap<u32, i64> = slot.holders.iter().map(|(k, v)| (*k, *v)).collect();
+            prop_assert_eq!(&live_holders, &holders[i], "holders of {}", slot.instrument.symbol);
         }
         let resting: usize = live.instruments.iter().map(|i| i.book.len()).sum();
         prop_assert_eq!(resting, live.open_orders.len(), "every open order rests in exactly one book");
