@@ -4,7 +4,7 @@
 //! cargo test -p bullpen-store --release --test throughput -- --ignored --nocapture
 //! ```
 //! `BULLPEN_BENCH_ORDERS` sets how many orders to write (default 1,000,000); PostgreSQL is
-//! measured too when `BULLPEN_TEST_POSTGRES_URL` is set.
+//! measured too when `BULLPEN_TEST_POSTGRES_URL` is set (`BULLPEN_BENCH_SKIP_SQLITE` measures it alone).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -192,7 +192,9 @@ async fn commit_and_rebuild_throughput() {
     // BULLPEN_BENCH_DIR keeps the SQLite database for inspection.
     let path =
         std::env::var("BULLPEN_BENCH_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| dir.path().to_path_buf());
-    measure("sqlite", Arc::new(SqliteStore::open(&path).unwrap())).await;
+    if std::env::var("BULLPEN_BENCH_SKIP_SQLITE").is_err() {
+        measure("sqlite", Arc::new(SqliteStore::open(&path).unwrap())).await;
+    }
     if let Ok(url) = std::env::var("BULLPEN_TEST_POSTGRES_URL") {
         let schema = format!("bp_bench_{}", std::process::id());
         let store = PgStore::connect_with_schema(&url, &schema).await.unwrap();

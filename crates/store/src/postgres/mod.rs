@@ -6,6 +6,7 @@
 mod error;
 mod market;
 mod migrate;
+mod rebuild;
 mod rows;
 mod tournaments;
 mod trading;
@@ -230,7 +231,7 @@ impl Store for PgStore {
     }
 
     async fn load_tournament_state(&self, tournament: TournamentId) -> StoreResult<TournamentSnapshot> {
-        trading::load_tournament_state(&self.pool, tournament).await
+        rebuild::load(&self.pool, tournament).await
     }
 
     async fn orders(&self, tournament: TournamentId, filter: &OrderFilter) -> StoreResult<Vec<Order>> {

@@ -13,10 +13,7 @@ use crate::batch_check::{entry_id_range, order_id_range};
 use crate::client_id::is_generated_client_order_id;
 use crate::codec::{date_str, to_json, OPEN_STATUS_SQL};
 use crate::dedupe::last_of_each;
-use crate::{Batch, EquitySnapshot, OrderFilter, StoreError, StoreResult, TournamentSnapshot};
-
-/// Ledger rows read per round trip when rebuilding a tournament.
-const LEDGER_PAGE: i64 = 100_000;
+use crate::{Batch, EquitySnapshot, OrderFilter, StoreError, StoreResult};
 
 /// Commits one checked batch in one transaction.
 pub(crate) async fn commit_batch(pool: &PgPool, batch: &Batch) -> StoreResult<()> {
@@ -286,100 +283,6 @@ async fn upsert_snapshots(tx: &mut Transaction<'_, Postgres>, snapshots: &[Equit
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Everything needed to rebuild a tournament, read in one repeatable-read transaction so the
-/// parts agree with each other.
-pub(crate) async fn load_tournament_state(pool: &PgPool, t: TournamentId) -> StoreResult<TournamentSnapshot> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-    let (order_lo, order_hi) = order_id_range(t);
-    let (entry_lo, entry_hi) = entry_id_range(t);
-    let mut symbols = Symbols::default();
-
-    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM tournament_seq WHERE tournament_id = $1")
-        .bind(t.0)
-        .fetch_optional(&mut *tx)
-        .await?
-        .unwrap_or(0);
-
-    let entries = {
-        let rows = sqlx::query(&format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE tournament_id = $1 ORDER BY id"))
-            .bind(t.0)
-            .fetch_all(&mut *tx)
-            .await?;
-        rows.iter().map(rows::entry).collect::<StoreResult<Vec<_>>>()?
-    };
-
-    // The ledger in pages by primary key, so memory holds decoded entries and one page of rows.
-    let mut ledger = Vec::with_capacity(usize::try_from(last_seq.clamp(0, 4_000_000)).unwrap_or(0));
-    let page_sql = format!(
-        "SELECT {LEDGER_COLUMNS} FROM ledger WHERE tournament_id = $1 AND seq > $2 ORDER BY tournament_id, seq LIMIT $3"
-    );
-    let mut after = i64::MIN;
-    loop {
-        let rows = sqlx::query(&page_sql).bind(t.0).bind(after).bind(LEDGER_PAGE).fetch_all(&mut *tx).await?;
-        for row in &rows {
-            ledger.push(rows::ledger_entry(row, &mut symbols)?);
-        }
-        match ledger.last() {
-            Some(last) if rows.len() as i64 == LEDGER_PAGE => after = last.seq,
-            _ => break,
-        }
-    }
-
-    let open_orders = {
-        let rows = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE id BETWEEN $1 AND $2 AND status IN {OPEN_STATUS_SQL} ORDER BY id"
-        ))
-        .bind(order_lo)
-        .bind(order_hi)
-        .fetch_all(&mut *tx)
-        .await?;
-        rows.iter().map(|r| rows::order(r, &mut symbols)).collect::<StoreResult<Vec<_>>>()?
-    };
-
-    let client_order_ids = sqlx::query_as::<_, (i64, String, i64)>(
-        "SELECT entry_id, client_order_id, id FROM orders \
-         WHERE client_order_id_given AND entry_id BETWEEN $1 AND $2 ORDER BY entry_id, client_order_id",
-    )
-    .bind(entry_lo)
-    .bind(entry_hi)
-    .fetch_all(&mut *tx)
-    .await?
-    .into_iter()
-    .map(|(e, c, o)| (EntryId(e), c, OrderId(o)))
-    .collect();
-
-    let max_id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM orders WHERE id BETWEEN $1 AND $2")
-        .bind(order_lo)
-        .bind(order_hi)
-        .fetch_one(&mut *tx)
-        .await?;
-
-    let equity_snapshots = snapshots_in(&mut tx, t).await?;
-    tx.commit().await?;
-    Ok(TournamentSnapshot {
-        entries,
-        ledger,
-        open_orders,
-        client_order_ids,
-        max_order_local: max_id.map_or(0, |id| OrderId(id).local()),
-        last_seq,
-        equity_snapshots,
-    })
-}
-
-async fn snapshots_in(tx: &mut Transaction<'_, Postgres>, t: TournamentId) -> StoreResult<Vec<EquitySnapshot>> {
-    let (lo, hi) = entry_id_range(t);
-    let rows = sqlx::query(&format!(
-        "SELECT {SNAPSHOT_COLUMNS} FROM equity_snapshots WHERE entry_id BETWEEN $1 AND $2 ORDER BY entry_id, date"
-    ))
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(&mut **tx)
-    .await?;
-    rows.iter().map(rows::snapshot).collect()
 }
 
 /// Equity snapshots of a tournament, by entry then date.
