@@ -4,6 +4,22 @@
 //! transaction, and the call returns after the transaction is durable (SQLite: WAL with
 //! `synchronous=FULL`; PostgreSQL: `synchronous_commit=on`). Everything else is reads and
 //! administrative writes (instruments, bars, tournaments, leagues, users).
+//!
+//! Open a store with [`open_store`] (PostgreSQL for a `postgres://` URL, SQLite under the data
+//! directory otherwise), or directly with [`SqliteStore::open`] / [`PgStore::connect`].
+//!
+//! Contracts the engine relies on and the stores check:
+//! - Order and entry ids are composed with their tournament ([`bullpen_domain::OrderId::compose`],
+//!   [`bullpen_domain::EntryId::compose`]); a batch naming another tournament's ids is refused
+//!   with [`StoreError::Invalid`]. The stores find a tournament's rows by id range.
+//! - Client order ids the engine generates have the form of [`generated_client_order_id`];
+//!   every other one counts as given by the player: unique per entry (a reuse fails the batch
+//!   with [`StoreError::Conflict`]) and returned in [`TournamentSnapshot::client_order_ids`].
+//! - Every batch that changes orders or the ledger raises `last_seq` (each change carries a new
+//!   sequence number); the high-water mark never moves back.
+//!
+//! Each dialect has its own migrations (`migrations/sqlite`, `migrations/postgres`), applied on
+//! open and recorded in `schema_migrations`; a database migrated by a newer program is refused.
 
 mod batch_check;
 mod client_id;

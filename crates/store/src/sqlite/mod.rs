@@ -1,6 +1,6 @@
 //! The embedded SQLite store.
 //!
-//! One dedicated writer thread owns the write connection (see [`writer`]); reads run on a small
+//! One dedicated writer thread owns the write connection (module `writer`); reads run on a small
 //! pool of read connections in blocking tasks. The database is in WAL mode with
 //! `synchronous=FULL`, so a commit that returned survives a crash or power loss.
 
