@@ -18,7 +18,10 @@ use bullpen_domain::{
 use bullpen_store::{generated_client_order_id, Batch, NewTournament, NewUser, PgStore, SqliteStore, Store};
 use chrono::NaiveDate;
 
-const BATCH: i64 = 1_000;
+/// Orders per batch (`BULLPEN_BENCH_BATCH`, default 1,000).
+fn batch_size() -> i64 {
+    std::env::var("BULLPEN_BENCH_BATCH").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(1_000)
+}
 const ENTRIES: i64 = 1_000;
 
 fn orders_to_write() -> i64 {
@@ -66,11 +69,11 @@ async fn setup(store: &Arc<dyn Store>) -> TournamentId {
 
 /// One batch in the shape the engine writes: every order once in its latest state; three in
 /// four are market orders that filled (one trade ledger row each), the rest rest as limits.
-fn batch(t: TournamentId, first_local: i64, first_seq: i64, symbols: &[Symbol]) -> Batch {
-    let mut orders = Vec::with_capacity(BATCH as usize);
-    let mut ledger = Vec::with_capacity(BATCH as usize);
+fn batch(t: TournamentId, first_local: i64, first_seq: i64, symbols: &[Symbol], size: i64) -> Batch {
+    let mut orders = Vec::with_capacity(size as usize);
+    let mut ledger = Vec::with_capacity(size as usize);
     let mut seq = first_seq;
-    for k in 0..BATCH {
+    for k in 0..size {
         let local = first_local + k;
         let id = OrderId::compose(t, local);
         let entry = EntryId::compose(t, 1 + local % ENTRIES);
@@ -136,6 +139,7 @@ fn batch(t: TournamentId, first_local: i64, first_seq: i64, symbols: &[Symbol]) 
 
 async fn measure(label: &str, store: Arc<dyn Store>) {
     let total = orders_to_write();
+    let size = batch_size();
     let t = setup(&store).await;
     let symbols: Vec<Symbol> = (0..50).map(|i| Symbol::parse(&format!("S{i}")).unwrap()).collect();
     let mut local = 1;
@@ -143,21 +147,21 @@ async fn measure(label: &str, store: Arc<dyn Store>) {
     let mut commit_time = Duration::ZERO;
     let mut ledger_rows = 0;
     while local <= total {
-        let b = batch(t, local, seq, &symbols);
+        let b = batch(t, local, seq, &symbols, size);
         seq = b.last_seq;
         ledger_rows += b.ledger.len();
         let started = Instant::now();
         store.commit_batch(&b).await.unwrap();
         commit_time += started.elapsed();
-        local += BATCH;
-        if (local - 1) % 200_000 == 0 {
+        local += size;
+        if (local - 1) % 200_000 < size {
             let done = local - 1;
             println!("{label}:   {done} orders, {:.0} orders/s so far", done as f64 / commit_time.as_secs_f64());
         }
     }
     let written = local - 1;
     println!(
-        "{label}: commit_batch {written} orders + {ledger_rows} ledger rows in {BATCH}-order batches: {:.2} s, {:.0} orders/s",
+        "{label}: commit_batch {written} orders + {ledger_rows} ledger rows in {size}-order batches: {:.2} s, {:.0} orders/s",
         commit_time.as_secs_f64(),
         written as f64 / commit_time.as_secs_f64()
     );
