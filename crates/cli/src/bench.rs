@@ -198,6 +198,8 @@ struct FlowResult {
     elapsed: Duration,
     latencies_micros: Vec<u64>,
     mean_batch: f64,
+    commit_p50_ms: f64,
+    commit_p99_ms: f64,
 }
 
 impl FlowResult {
@@ -277,6 +279,8 @@ async fn order_flow(handle: &TournamentHandle, entries: &[EntryId], clients: u32
     stop.store(true, Ordering::Relaxed);
     let _ = ticker.await;
     latencies.sort_unstable();
+    let mut commits = handle.stats().commit_samples();
+    commits.sort_unstable();
     let batches = handle.stats().batches.load(Ordering::Relaxed) - batches_before;
     let batched = handle.stats().batched_orders.load(Ordering::Relaxed) - batched_before;
     FlowResult {
@@ -285,18 +289,22 @@ async fn order_flow(handle: &TournamentHandle, entries: &[EntryId], clients: u32
         elapsed,
         latencies_micros: latencies,
         mean_batch: if batches == 0 { 0.0 } else { batched as f64 / batches as f64 },
+        commit_p50_ms: percentile(&commits, 0.50),
+        commit_p99_ms: percentile(&commits, 0.99),
     }
 }
 
 fn print_flow(label: &str, r: &FlowResult) {
     println!(
-        "{label:<28} {:>10.0} orders/s   p50 {:>8.2} ms   p99 {:>8.2} ms   ({} acknowledged, {} rejected, mean batch {:.1} orders)",
+        "{label:<28} {:>10.0} orders/s   p50 {:>8.2} ms   p99 {:>8.2} ms   ({} acknowledged, {} rejected; mean batch {:.1} orders, commit p50 {:.2} ms p99 {:.2} ms)",
         r.rate(),
         percentile(&r.latencies_micros, 0.50),
         percentile(&r.latencies_micros, 0.99),
         r.acknowledged,
         r.rejected,
-        r.mean_batch
+        r.mean_batch,
+        r.commit_p50_ms,
+        r.commit_p99_ms
     );
 }
 

@@ -1,7 +1,7 @@
 //! What applying commands produces: the records of one batch (committed in one transaction) and
 //! the events to publish once it is durable.
 
-use std::collections::HashMap;
+use crate::idhash::IdMap;
 
 use bullpen_domain::{Entry, LedgerEntry, Order, OrderId, TournamentId};
 use bullpen_store::{Batch, EquitySnapshot};
@@ -11,13 +11,13 @@ use bullpen_store::{Batch, EquitySnapshot};
 #[derive(Debug, Default)]
 pub struct Effects {
     batch: Batch,
-    order_slots: HashMap<OrderId, usize>,
+    order_slots: IdMap<OrderId, usize>,
 }
 
 impl Effects {
     /// An empty batch for `tournament`.
     pub fn new(tournament: TournamentId) -> Effects {
-        Effects { batch: Batch { tournament_id: tournament, ..Batch::default() }, order_slots: HashMap::new() }
+        Effects { batch: Batch { tournament_id: tournament, ..Batch::default() }, order_slots: IdMap::default() }
     }
 
     /// Records an order's latest state.

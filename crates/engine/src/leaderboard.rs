@@ -146,7 +146,7 @@ impl LiveTournament {
             as_of: self.now,
             rows,
             positions,
-            names: Arc::clone(&self.names),
+            names: Arc::clone(self.shared_names.get_or_init(|| Arc::new(self.names.clone()))),
         }
     }
 }

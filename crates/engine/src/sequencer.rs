@@ -134,6 +134,7 @@ pub async fn run(
         let mut pending = Vec::with_capacity(backlog.len());
         let mut updates = Vec::new();
         let mut board_due = false;
+        let mut moved = false;
         let mut state_change: Option<(Reply<Vec<FinalStanding>>, TournamentState)> = None;
         // A lifecycle change ends the batch: later commands must see the new state.
         while let Some(command) = backlog.pop_front() {
@@ -195,7 +196,8 @@ pub async fn run(
                 }
                 Command::Tick { ts, updates: prices, reply } => {
                     let outcome = live.apply_tick(ts, &prices, &mut fx);
-                    board_due |= outcome.revalued > 0 || !outcome.triggered.is_empty();
+                    // Price moves refresh the board at the same pace as fills (below).
+                    moved |= outcome.revalued > 0 || !outcome.triggered.is_empty();
                     updates.extend(outcome.triggered.iter().map(OrderUpdate::from_order));
                     if let Some(reply) = reply {
                         let report = TickReport {
@@ -267,7 +269,8 @@ pub async fn run(
         }
         let order_count = fx.order_count();
         let batch = if fx.is_empty() { None } else { Some(fx.into_batch(live.last_seq)) };
-        if order_count > 0 && live.now.0.saturating_sub(last_board_at) >= config.leaderboard_interval_micros {
+        if (order_count > 0 || moved) && live.now.0.saturating_sub(last_board_at) >= config.leaderboard_interval_micros
+        {
             board_due = true;
         }
         let board = if board_due {

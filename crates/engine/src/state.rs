@@ -86,7 +86,7 @@ pub struct LiveTournament {
     /// Instruments by dense index.
     pub instruments: Vec<InstrumentSlot>,
     /// Symbol → instrument index.
-    pub symbol_index: HashMap<Symbol, u32>,
+    pub symbol_index: HashMap<Symbol, u32, std::hash::BuildHasherDefault<crate::idhash::IdHasher>>,
     /// Entries by dense index (`EntryId::local() - 1`).
     pub entries: Vec<EntrySlot>,
     /// User → entry index (one entry per user).
@@ -111,8 +111,11 @@ pub struct LiveTournament {
     pub tick_marks: Vec<u32>,
     /// Per entry: cash and the day's low equity, dense for leaderboards and risk checks.
     pub balances: Vec<Balance>,
-    /// Display names by entry, shared with published leaderboards.
-    pub names: Arc<Vec<Arc<str>>>,
+    /// Display names by entry.
+    pub names: Vec<Arc<str>>,
+    /// The names as last shared with a published leaderboard; reset when someone joins, so
+    /// publishing does not copy the list every time.
+    pub shared_names: std::sync::OnceLock<Arc<Vec<Arc<str>>>>,
     /// Generation of the current tick.
     pub tick_generation: u32,
 }
@@ -144,7 +147,7 @@ impl LiveTournament {
         let mut live = LiveTournament {
             tournament,
             instruments: Vec::with_capacity(instruments.len()),
-            symbol_index: HashMap::with_capacity(instruments.len()),
+            symbol_index: HashMap::with_capacity_and_hasher(instruments.len(), Default::default()),
             entries: Vec::with_capacity(snapshot.entries.len()),
             user_index: HashMap::with_capacity(snapshot.entries.len()),
             open_orders: IdMap::with_capacity_and_hasher(snapshot.open_orders.len(), Default::default()),
@@ -156,7 +159,8 @@ impl LiveTournament {
             market_values: Vec::new(),
             tick_marks: Vec::new(),
             balances: Vec::new(),
-            names: Arc::new(Vec::new()),
+            names: Vec::new(),
+            shared_names: std::sync::OnceLock::new(),
             tick_generation: 0,
         };
         for instrument in instruments {
@@ -270,7 +274,8 @@ impl LiveTournament {
         self.balances.push(Balance::default());
         self.market_values.push(Money::ZERO);
         self.tick_marks.push(0);
-        Arc::make_mut(&mut self.names).push(Arc::clone(&display_name));
+        self.names.push(Arc::clone(&display_name));
+        self.shared_names = std::sync::OnceLock::new();
         self.entries.push(EntrySlot {
             portfolio: Portfolio::new(entry.id),
             entry,

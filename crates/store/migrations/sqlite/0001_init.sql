@@ -87,45 +87,20 @@ CREATE TABLE league_members (
 -- The hot path. No foreign keys here: every row comes from the tournament's sequencer, and the
 -- store checks in commit_batch that ids belong to the batch's tournament.
 CREATE TABLE orders (
-    id                    INTEGER PRIMARY KEY,
-    tournament_id         INTEGER NOT NULL,
-    entry_id              INTEGER NOT NULL,
-    client_order_id       TEXT    NOT NULL,
-    client_order_id_given INTEGER NOT NULL,
-    symbol                TEXT    NOT NULL,
-    side                  TEXT    NOT NULL,
-    order_type            TEXT    NOT NULL,
-    time_in_force         TEXT    NOT NULL,
-    qty                   INTEGER NOT NULL,
-    filled_qty            INTEGER NOT NULL,
-    filled_avg_price      INTEGER,
-    limit_price           INTEGER,
-    stop_price            INTEGER,
-    stop_triggered        INTEGER NOT NULL,
-    status                TEXT    NOT NULL,
-    reject_reason         TEXT,
-    replaces              INTEGER,
-    replaced_by           INTEGER,
-    created_at            INTEGER NOT NULL,
-    updated_at            INTEGER NOT NULL,
-    filled_at             INTEGER,
-    canceled_at           INTEGER,
-    expired_at            INTEGER,
-    replaced_at           INTEGER,
-    rejected_at           INTEGER,
-    seq                   INTEGER NOT NULL
+    -- The columns index the body; the body (see sqlite/order_blob.rs) holds the whole order.
+    id              INTEGER PRIMARY KEY,
+    entry_id        INTEGER NOT NULL,
+    -- 0 pending_new, 1 accepted, 2 new, 3 partially_filled (open); 4 filled, 5 canceled,
+    -- 6 expired, 7 replaced, 8 rejected.
+    status          INTEGER NOT NULL,
+    -- Only client order ids the player gave (generated ones are in the body).
+    client_order_id TEXT,
+    body            BLOB    NOT NULL
 );
 
--- A player's orders (API listings), bucketed by 16,384 consecutive order ids. A plain
--- (entry_id, id) index puts each new order of a batch on a different leaf page, so every
--- commit would rewrite ~one page per order into the WAL; inside a bucket the writes stay on a
--- few dozen pages. Readers probe the buckets in order (see sqlite/trading.rs).
 CREATE INDEX orders_by_entry ON orders ((id >> 14), entry_id, id);
--- Working orders only: small, and exactly what a rebuild reads.
-CREATE INDEX orders_open ON orders (id)
-    WHERE status IN ('pending_new', 'accepted', 'new', 'partially_filled');
--- Idempotency keys the players chose (generated ones are unique by construction).
-CREATE UNIQUE INDEX orders_client_id ON orders (entry_id, client_order_id) WHERE client_order_id_given = 1;
+CREATE INDEX orders_open ON orders (id) WHERE status < 4;
+CREATE UNIQUE INDEX orders_client_id ON orders (entry_id, client_order_id) WHERE client_order_id IS NOT NULL;
 
 CREATE TABLE ledger (
     tournament_id INTEGER NOT NULL,

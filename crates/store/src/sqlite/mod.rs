@@ -8,6 +8,7 @@ mod conn;
 mod error;
 mod market;
 mod migrate;
+mod order_blob;
 mod readers;
 mod rebuild;
 mod rows;

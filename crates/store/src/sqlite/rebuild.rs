@@ -9,10 +9,10 @@
 use bullpen_domain::{Entry, EntryId, LedgerEntry, Order, OrderId, TournamentId};
 use rusqlite::{Connection, OptionalExtension};
 
+use super::order_blob::FIRST_CLOSED;
 use super::rows::{self, Symbols, LEDGER_COLUMNS, ORDER_COLUMNS};
 use super::trading::{entries_of, snapshots_of};
 use crate::batch_check::{entry_id_range, order_id_range};
-use crate::codec::OPEN_STATUS_SQL;
 use crate::{EquitySnapshot, StoreError, StoreResult, TournamentSnapshot};
 
 /// Entries, ledger and snapshots.
@@ -99,7 +99,7 @@ fn order_part(conn: &Connection, t: TournamentId) -> StoreResult<OrderPart> {
     let last_seq = last_seq(conn, t)?;
     let (order_lo, order_hi) = order_id_range(t);
     let (entry_lo, entry_hi) = entry_id_range(t);
-    let open_sql = format!("FROM orders WHERE id BETWEEN ?1 AND ?2 AND status IN {OPEN_STATUS_SQL}");
+    let open_sql = format!("FROM orders WHERE id BETWEEN ?1 AND ?2 AND status < {FIRST_CLOSED}");
     // Counting on the partial index is cheap and saves regrowing a vector of large records.
     let open: i64 =
         conn.prepare_cached(&format!("SELECT COUNT(*) {open_sql}"))?.query_row([order_lo, order_hi], |r| r.get(0))?;
@@ -116,7 +116,7 @@ fn order_part(conn: &Connection, t: TournamentId) -> StoreResult<OrderPart> {
     {
         let mut st = conn.prepare_cached(
             "SELECT entry_id, client_order_id, id FROM orders \
-             WHERE client_order_id_given = 1 AND entry_id BETWEEN ?1 AND ?2 ORDER BY entry_id, client_order_id",
+             WHERE client_order_id IS NOT NULL AND entry_id BETWEEN ?1 AND ?2 ORDER BY entry_id, client_order_id",
         )?;
         let mut rows = st.query([entry_lo, entry_hi])?;
         while let Some(row) = rows.next()? {

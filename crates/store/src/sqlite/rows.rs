@@ -2,13 +2,12 @@
 //! two cannot drift apart.
 
 use bullpen_domain::{
-    Entry, EntryId, LedgerEntry, LedgerKind, Money, Order, OrderId, OrderStatus, OrderType, Price, Qty, Side,
-    TimeInForce, TournamentId, Ts, UserId,
+    Entry, EntryId, LedgerEntry, LedgerKind, Money, Order, OrderId, Price, Qty, TournamentId, Ts, UserId,
 };
 use rusqlite::types::ValueRef;
 use rusqlite::Row;
 
-use crate::codec::{corrupt, from_json, parse_date};
+use crate::codec::{corrupt, parse_date};
 pub(crate) use crate::symbols::Symbols;
 use crate::{EquitySnapshot, StoreError, StoreResult};
 
@@ -44,46 +43,16 @@ pub(crate) fn entry(row: &Row<'_>) -> StoreResult<Entry> {
     })
 }
 
-/// Columns of [`order`], in the order of the insert statement's parameters.
-pub(crate) const ORDER_COLUMNS: &str = "id, tournament_id, entry_id, client_order_id, client_order_id_given, symbol, \
-     side, order_type, time_in_force, qty, filled_qty, filled_avg_price, limit_price, stop_price, stop_triggered, \
-     status, reject_reason, replaces, replaced_by, created_at, updated_at, filled_at, canceled_at, expired_at, \
-     replaced_at, rejected_at, seq";
+/// Columns of [`order`].
+pub(crate) const ORDER_COLUMNS: &str = "id, body";
 
-/// An order row.
+/// An order row (its body holds the whole order).
 pub(crate) fn order(row: &Row<'_>, symbols: &mut Symbols) -> StoreResult<Order> {
-    let side = text(row, 6)?;
-    let order_type = text(row, 7)?;
-    let tif = text(row, 8)?;
-    let status = text(row, 15)?;
-    Ok(Order {
-        id: OrderId(row.get(0)?),
-        tournament_id: TournamentId(row.get(1)?),
-        entry_id: EntryId(row.get(2)?),
-        client_order_id: row.get(3)?,
-        symbol: symbols.get(text(row, 5)?)?,
-        side: Side::parse(side).ok_or_else(|| corrupt("order side", side))?,
-        order_type: OrderType::parse(order_type).ok_or_else(|| corrupt("order type", order_type))?,
-        time_in_force: TimeInForce::parse(tif).ok_or_else(|| corrupt("time in force", tif))?,
-        qty: Qty(row.get(9)?),
-        filled_qty: Qty(row.get(10)?),
-        filled_avg_price: row.get::<_, Option<i64>>(11)?.map(Price),
-        limit_price: row.get::<_, Option<i64>>(12)?.map(Price),
-        stop_price: row.get::<_, Option<i64>>(13)?.map(Price),
-        stop_triggered: row.get(14)?,
-        status: OrderStatus::parse(status).ok_or_else(|| corrupt("order status", status))?,
-        reject_reason: opt_text(row, 16)?.map(|s| from_json("reject reason", s)).transpose()?,
-        replaces: row.get::<_, Option<i64>>(17)?.map(OrderId),
-        replaced_by: row.get::<_, Option<i64>>(18)?.map(OrderId),
-        created_at: Ts(row.get(19)?),
-        updated_at: Ts(row.get(20)?),
-        filled_at: row.get::<_, Option<i64>>(21)?.map(Ts),
-        canceled_at: row.get::<_, Option<i64>>(22)?.map(Ts),
-        expired_at: row.get::<_, Option<i64>>(23)?.map(Ts),
-        replaced_at: row.get::<_, Option<i64>>(24)?.map(Ts),
-        rejected_at: row.get::<_, Option<i64>>(25)?.map(Ts),
-        seq: row.get(26)?,
-    })
+    let id: i64 = row.get(0)?;
+    match row.get_ref(1)? {
+        ValueRef::Blob(body) => super::order_blob::decode(id, body, &mut |s| symbols.get(s)),
+        other => Err(StoreError::Corrupt(format!("order {id}: body should be a blob, is {}", other.data_type()))),
+    }
 }
 
 /// Columns of [`ledger_entry`], in the order of the insert statement's parameters.

@@ -3,31 +3,20 @@
 use bullpen_domain::{EntryId, LedgerEntry, Order, OrderId, TournamentId};
 use rusqlite::{params, Connection};
 
+use super::order_blob::{self, FIRST_CLOSED};
 use super::rows::{self, Symbols, ENTRY_COLUMNS, LEDGER_COLUMNS, ORDER_COLUMNS, SNAPSHOT_COLUMNS};
 use crate::batch_check::{entry_id_range, order_id_range};
 use crate::client_id::is_generated_client_order_id;
-use crate::codec::{date_str, to_json, OPEN_STATUS_SQL};
+use crate::codec::date_str;
 use crate::{Batch, EquitySnapshot, OrderFilter, StoreError, StoreResult};
 
 const INSERT_ENTRY: &str =
     "INSERT INTO entries (id, tournament_id, user_id, display_name, joined_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-const UPSERT_ORDER: &str = "INSERT INTO orders (id, tournament_id, entry_id, client_order_id, \
-     client_order_id_given, symbol, side, order_type, time_in_force, qty, filled_qty, filled_avg_price, limit_price, \
-     stop_price, stop_triggered, status, reject_reason, replaces, replaced_by, created_at, updated_at, filled_at, \
-     canceled_at, expired_at, replaced_at, rejected_at, seq) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
-     ?23, ?24, ?25, ?26, ?27) \
-     ON CONFLICT (id) DO UPDATE SET tournament_id = excluded.tournament_id, entry_id = excluded.entry_id, \
-     client_order_id = excluded.client_order_id, client_order_id_given = excluded.client_order_id_given, \
-     symbol = excluded.symbol, side = excluded.side, order_type = excluded.order_type, \
-     time_in_force = excluded.time_in_force, qty = excluded.qty, filled_qty = excluded.filled_qty, \
-     filled_avg_price = excluded.filled_avg_price, limit_price = excluded.limit_price, \
-     stop_price = excluded.stop_price, stop_triggered = excluded.stop_triggered, status = excluded.status, \
-     reject_reason = excluded.reject_reason, replaces = excluded.replaces, replaced_by = excluded.replaced_by, \
-     created_at = excluded.created_at, updated_at = excluded.updated_at, filled_at = excluded.filled_at, \
-     canceled_at = excluded.canceled_at, expired_at = excluded.expired_at, replaced_at = excluded.replaced_at, \
-     rejected_at = excluded.rejected_at, seq = excluded.seq";
+const UPSERT_ORDER: &str = "INSERT INTO orders (id, entry_id, status, client_order_id, body) \
+     VALUES (?1, ?2, ?3, ?4, ?5) \
+     ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id, status = excluded.status, \
+     client_order_id = excluded.client_order_id, body = excluded.body";
 
 const INSERT_LEDGER: &str = "INSERT INTO ledger (tournament_id, seq, entry_id, ts, kind, symbol, qty_delta, \
      cash_delta, price, fee, order_id, ratio_num, ratio_den, cash_after, qty_after) \
@@ -53,8 +42,9 @@ pub(crate) fn apply_batch(conn: &Connection, batch: &Batch) -> StoreResult<()> {
     }
     if !batch.orders.is_empty() {
         let mut st = conn.prepare_cached(UPSERT_ORDER)?;
+        let mut body = Vec::with_capacity(128);
         for o in &batch.orders {
-            upsert_order(&mut st, o)?;
+            upsert_order(&mut st, o, &mut body)?;
         }
     }
     if !batch.ledger.is_empty() {
@@ -73,44 +63,19 @@ pub(crate) fn apply_batch(conn: &Connection, batch: &Batch) -> StoreResult<()> {
     Ok(())
 }
 
-fn upsert_order(st: &mut rusqlite::CachedStatement<'_>, o: &Order) -> StoreResult<()> {
-    let given = !is_generated_client_order_id(o.id, &o.client_order_id);
-    // JSON only for the rare rejected order.
-    let reason = o.reject_reason.as_ref().map(|r| to_json("reject reason", r)).transpose()?;
-    st.execute(params![
-        o.id.0,
-        o.tournament_id.0,
-        o.entry_id.0,
-        o.client_order_id,
-        given,
-        o.symbol.as_str(),
-        o.side.as_str(),
-        o.order_type.as_str(),
-        o.time_in_force.as_str(),
-        o.qty.0,
-        o.filled_qty.0,
-        o.filled_avg_price.map(|p| p.0),
-        o.limit_price.map(|p| p.0),
-        o.stop_price.map(|p| p.0),
-        o.stop_triggered,
-        o.status.as_str(),
-        reason,
-        o.replaces.map(|id| id.0),
-        o.replaced_by.map(|id| id.0),
-        o.created_at.0,
-        o.updated_at.0,
-        o.filled_at.map(|t| t.0),
-        o.canceled_at.map(|t| t.0),
-        o.expired_at.map(|t| t.0),
-        o.replaced_at.map(|t| t.0),
-        o.rejected_at.map(|t| t.0),
-        o.seq,
-    ])
-    .map_err(|err| {
-        conflict_context(err.into(), || {
-            format!("client_order_id `{}` is already used by another order of entry {}", o.client_order_id, o.entry_id)
-        })
-    })?;
+fn upsert_order(st: &mut rusqlite::CachedStatement<'_>, o: &Order, body: &mut Vec<u8>) -> StoreResult<()> {
+    let given = (!is_generated_client_order_id(o.id, &o.client_order_id)).then_some(o.client_order_id.as_str());
+    order_blob::encode(o, body)?;
+    st.execute(params![o.id.0, o.entry_id.0, order_blob::status_code(o.status), given, body.as_slice()]).map_err(
+        |err| {
+            conflict_context(err.into(), || {
+                format!(
+                    "client_order_id `{}` is already used by another order of entry {}",
+                    o.client_order_id, o.entry_id
+                )
+            })
+        },
+    )?;
     Ok(())
 }
 
@@ -188,8 +153,8 @@ pub(crate) fn orders(conn: &Connection, t: TournamentId, filter: &OrderFilter) -
         None => i64::MAX,
     };
     let status = match filter.open {
-        Some(true) => format!(" AND status IN {OPEN_STATUS_SQL}"),
-        Some(false) => format!(" AND status NOT IN {OPEN_STATUS_SQL}"),
+        Some(true) => format!(" AND status < {FIRST_CLOSED}"),
+        Some(false) => format!(" AND status >= {FIRST_CLOSED}"),
         None => String::new(),
     };
     let (lo, hi) = order_id_range(t);
