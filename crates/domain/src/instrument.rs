@@ -1,15 +1,19 @@
 //! Instruments: the things players trade.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ids::InstrumentId;
 
 /// A ticker symbol: 1–12 characters of `A-Z`, `0-9`, `.` and `-`, starting with a letter.
+///
+/// Shared text: every order, fill and ledger entry carries its symbol, so a clone is a
+/// reference-count increment, not an allocation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct Symbol(String);
+pub struct Symbol(Arc<str>);
 
 /// A symbol that breaks the symbol rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,7 +29,7 @@ impl Symbol {
             && upper.as_bytes()[0].is_ascii_uppercase()
             && upper.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
         if valid {
-            Ok(Symbol(upper))
+            Ok(Symbol(Arc::from(upper)))
         } else {
             Err(InvalidSymbol(text.to_string()))
         }
@@ -46,7 +50,7 @@ impl TryFrom<String> for Symbol {
 
 impl From<Symbol> for String {
     fn from(s: Symbol) -> String {
-        s.0
+        s.0.to_string()
     }
 }
 
