@@ -173,3 +173,30 @@ fn leagues_have_invite_codes_and_their_own_leaderboard() {
     assert!(show.contains("2 members"), "{show}");
     assert!(show.contains("ann") && show.contains("bob") && !show.contains("cat"), "{show}");
 }
+
+/// The real S&P 500 bars replayed through the engine (needs `BULLPEN_MARKET_DATA`; CI sets it).
+#[test]
+fn simulate_replays_real_prices_deterministically() {
+    let Some(dir) = std::env::var_os("BULLPEN_MARKET_DATA") else {
+        assert!(std::env::var_os("BULLPEN_REQUIRE_ALL_TESTS").is_none(), "BULLPEN_MARKET_DATA must be set in CI");
+        println!("skipping: BULLPEN_MARKET_DATA not set");
+        return;
+    };
+    let run = || {
+        let out = Command::new(BIN)
+            .args(["simulate", "--players", "20", "--days", "5", "--format", "json", "--prices"])
+            .arg(&dir)
+            .env_remove("BULLPEN_DATA_DIR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        out.stdout
+    };
+    let first = run();
+    assert_eq!(first, run());
+    let json: serde_json::Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(json["instruments"], 505);
+    assert_eq!(json["from"], "2018-02-01");
+    assert_eq!(json["to"], "2018-02-07");
+    assert!(json["orders_accepted"].as_u64().unwrap() > 0);
+}
