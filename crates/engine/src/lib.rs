@@ -151,10 +151,19 @@ impl TournamentHandle {
     /// Submits many orders in this order and waits for all acknowledgements (they are applied
     /// in submission order, so results are deterministic).
     pub async fn place_many(&self, orders: Vec<(EntryId, OrderRequest)>) -> Vec<Result<Order, EngineError>> {
-        let mut receivers = Vec::with_capacity(orders.len());
-        for (entry, request) in orders {
+        self.call_many(orders, |(entry, request), reply| Command::Place { entry, request, reply }).await
+    }
+
+    /// Sends one command per item, in order, then waits for every reply.
+    async fn call_many<I, T>(
+        &self,
+        items: Vec<I>,
+        make: impl Fn(I, command::Reply<T>) -> Command,
+    ) -> Vec<Result<T, EngineError>> {
+        let mut receivers = Vec::with_capacity(items.len());
+        for item in items {
             let (reply, rx) = oneshot::channel();
-            if self.tx.send(Command::Place { entry, request, reply }).await.is_err() {
+            if self.tx.send(make(item, reply)).await.is_err() {
                 break;
             }
             receivers.push(rx);
@@ -168,19 +177,7 @@ impl TournamentHandle {
 
     /// Joins many players in this order and waits for all of them.
     pub async fn join_many(&self, users: Vec<(UserId, String)>) -> Vec<Result<Entry, EngineError>> {
-        let mut receivers = Vec::with_capacity(users.len());
-        for (user, display_name) in users {
-            let (reply, rx) = oneshot::channel();
-            if self.tx.send(Command::Join { user, display_name, reply }).await.is_err() {
-                break;
-            }
-            receivers.push(rx);
-        }
-        let mut results = Vec::with_capacity(receivers.len());
-        for rx in receivers {
-            results.push(rx.await.unwrap_or(Err(EngineError::Stopped)));
-        }
-        results
+        self.call_many(users, |(user, display_name), reply| Command::Join { user, display_name, reply }).await
     }
 
     /// Waits until everything submitted before is durable.

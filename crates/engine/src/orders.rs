@@ -94,6 +94,18 @@ impl LiveTournament {
         }
     }
 
+    /// The client order id of a new order: the player's (remembered for idempotent retries) or
+    /// the generated `bp-<id>`.
+    fn register_client_id(&mut self, entry_id: EntryId, given: Option<&str>, id: OrderId) -> String {
+        match given {
+            Some(c) => {
+                self.client_ids.insert((entry_id, c.to_string()), id);
+                c.to_string()
+            }
+            None => format!("bp-{}", id.0),
+        }
+    }
+
     /// Adds an order to the open set of its entry (and its reservation).
     pub(crate) fn track_open(&mut self, idx: u32, order: Order) {
         let slot = &mut self.entries[idx as usize];
@@ -182,13 +194,7 @@ impl LiveTournament {
         let orders_today = self.entries[idx as usize].day.orders;
         self.check_request(idx, &request, None, orders_today)?;
         let id = self.next_order_id();
-        let client_order_id = match &request.client_order_id {
-            Some(c) => {
-                self.client_ids.insert((entry_id, c.clone()), id);
-                c.clone()
-            }
-            None => format!("bp-{}", id.0),
-        };
+        let client_order_id = self.register_client_id(entry_id, request.client_order_id.as_deref(), id);
         let seq = self.next_seq();
         let order = Order {
             id,
@@ -401,13 +407,7 @@ impl LiveTournament {
         old.replaced_by = Some(new_id);
         old.transition(OrderStatus::Replaced, self.now);
         fx.order(&old);
-        let client_order_id = match &change.client_order_id {
-            Some(c) => {
-                self.client_ids.insert((entry_id, c.clone()), new_id);
-                c.clone()
-            }
-            None => format!("bp-{}", new_id.0),
-        };
+        let client_order_id = self.register_client_id(entry_id, change.client_order_id.as_deref(), new_id);
         let seq = self.next_seq();
         let new = Order {
             id: new_id,
