@@ -98,7 +98,7 @@ CREATE TABLE orders (
     body            BLOB    NOT NULL
 );
 
-CREATE INDEX orders_by_entry ON orders ((id >> 14), entry_id, id);
+CREATE INDEX orders_by_entry ON orders ((id >> 10), entry_id, id);
 CREATE INDEX orders_open ON orders (id) WHERE status < 4;
 CREATE UNIQUE INDEX orders_client_id ON orders (entry_id, client_order_id) WHERE client_order_id IS NOT NULL;
 
@@ -121,8 +121,8 @@ CREATE TABLE ledger (
     PRIMARY KEY (tournament_id, seq)
 ) WITHOUT ROWID;
 
--- One entry's account activity, bucketed by 16,384 sequence numbers like orders_by_entry.
-CREATE INDEX ledger_by_entry ON ledger ((seq >> 14), entry_id, seq);
+-- One entry's account activity, bucketed by 1,024 sequence numbers like orders_by_entry.
+CREATE INDEX ledger_by_entry ON ledger ((seq >> 10), entry_id, seq);
 
 CREATE TABLE tournament_seq (
     tournament_id INTEGER PRIMARY KEY,

@@ -37,7 +37,7 @@ pub(crate) fn open_writer(path: &Path) -> StoreResult<Connection> {
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -131072;
          PRAGMA mmap_size = 268435456;
-         PRAGMA wal_autocheckpoint = 8192;
+         PRAGMA wal_autocheckpoint = 0;
          PRAGMA journal_size_limit = 134217728;",
     )?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -56,5 +56,15 @@ pub(crate) fn open_reader(path: &Path) -> StoreResult<Connection> {
          PRAGMA mmap_size = 268435456;",
     )?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// Opens the checkpointer's connection (see `checkpointer`).
+pub(crate) fn open_checkpointer(path: &Path) -> StoreResult<Connection> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| StoreError::Backend(format!("cannot open SQLite database {}: {e}", path.display())))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Checkpoints of a WAL-mode database must use the database's sync level to be safe.
+    conn.execute_batch("PRAGMA synchronous = FULL;")?;
     Ok(conn)
 }

@@ -4,6 +4,7 @@
 //! pool of read connections in blocking tasks. The database is in WAL mode with
 //! `synchronous=FULL`, so a commit that returned survives a crash or power loss.
 
+mod checkpointer;
 mod conn;
 mod error;
 mod market;
@@ -41,6 +42,7 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: Readers,
+    _checkpointer: checkpointer::Checkpointer,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -66,6 +68,7 @@ impl SqliteStore {
             path: path.to_path_buf(),
             writer: Writer::start(write_conn)?,
             readers: Readers::new(path.to_path_buf(), first_reader),
+            _checkpointer: checkpointer::Checkpointer::start(path)?,
         })
     }
 

@@ -142,8 +142,8 @@ pub(crate) fn snapshots_of(conn: &Connection, t: TournamentId) -> StoreResult<Ve
 }
 
 /// Bits of an order id or ledger sequence number below the bucket of the per-entry indexes;
-/// must match `(id >> 14)` and `(seq >> 14)` in the migration.
-const BUCKET_BITS: u32 = 14;
+/// must match `(id >> 10)` and `(seq >> 10)` in the migration.
+const BUCKET_BITS: u32 = 10;
 
 /// Orders of a tournament matching `filter`, by id.
 pub(crate) fn orders(conn: &Connection, t: TournamentId, filter: &OrderFilter) -> StoreResult<Vec<Order>> {
@@ -173,7 +173,7 @@ pub(crate) fn orders(conn: &Connection, t: TournamentId, filter: &OrderFilter) -
                 .query_row([lo, hi], |r| r.get(0))?;
             let Some(last) = last else { return Ok(out) };
             let mut st = conn.prepare_cached(&format!(
-                "SELECT {ORDER_COLUMNS} FROM orders WHERE (id >> 14) = ?1 AND entry_id = ?2 AND id >= ?3{status} \
+                "SELECT {ORDER_COLUMNS} FROM orders WHERE (id >> 10) = ?1 AND entry_id = ?2 AND id >= ?3{status} \
                  ORDER BY id LIMIT ?4"
             ))?;
             for bucket in (from >> BUCKET_BITS)..=(last >> BUCKET_BITS) {
@@ -236,7 +236,7 @@ pub(crate) fn ledger(
             let Some(last) = last else { return Ok(out) };
             let from = after_seq.saturating_add(1).max(0);
             let mut st = conn.prepare_cached(&format!(
-                "SELECT {LEDGER_COLUMNS} FROM ledger WHERE (seq >> 14) = ?1 AND entry_id = ?2 AND seq >= ?3 \
+                "SELECT {LEDGER_COLUMNS} FROM ledger WHERE (seq >> 10) = ?1 AND entry_id = ?2 AND seq >= ?3 \
                  ORDER BY seq LIMIT ?4"
             ))?;
             for bucket in (from >> BUCKET_BITS)..=(last >> BUCKET_BITS) {
