@@ -41,7 +41,7 @@ pub use portfolio::{
 };
 pub use reject::RejectReason;
 pub use rules::{CommissionModel, MarginRules, ScoringMethod, TournamentRules, Universe};
-pub use rules_check::OrderContext;
+pub use rules_check::{OrderContext, Valuation};
 pub use scoring::{RankKey, Standing};
 pub use time::Ts;
 pub use tournament::{Entry, League, Tournament, TournamentKind, TournamentState};

@@ -36,6 +36,16 @@ use crate::time::{Ts, MICROS_PER_SECOND};
 /// Basis points in one whole.
 const BPS: i128 = 10_000;
 
+/// An account's value at current prices, when the caller already keeps it (the engine does,
+/// incrementally), so a check need not revalue every position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Valuation {
+    /// Cash plus the signed market value of positions.
+    pub equity: Money,
+    /// Σ |market value| of positions.
+    pub gross_exposure: Money,
+}
+
 /// Everything an order check needs to know about the market and the account.
 pub struct OrderContext<'a> {
     /// The order.
@@ -50,6 +60,8 @@ pub struct OrderContext<'a> {
     pub portfolio: &'a Portfolio,
     /// Prices for valuing the account (a position without one is valued at cost).
     pub prices: &'a dyn Fn(&Symbol) -> Option<Price>,
+    /// The account's value at `prices`, if the caller has it; computed from them otherwise.
+    pub valuation: Option<Valuation>,
     /// Buying power held by this entry's other open buy and sell-short orders.
     pub reserved_buying_power: Money,
     /// Shares already promised by this entry's open sells in this symbol (for a buy-to-cover:
@@ -59,6 +71,16 @@ pub struct OrderContext<'a> {
     pub orders_today: u32,
     /// Now.
     pub now: Ts,
+}
+
+impl OrderContext<'_> {
+    /// The account's value: the one given, or computed at `prices`.
+    fn value(&self) -> Valuation {
+        self.valuation.unwrap_or_else(|| Valuation {
+            equity: self.portfolio.equity(self.prices),
+            gross_exposure: self.portfolio.gross_exposure(self.prices),
+        })
+    }
 }
 
 impl TournamentRules {
@@ -99,7 +121,8 @@ impl TournamentRules {
             Side::Sell | Side::BuyToCover => self.check_holding_time(ctx),
             Side::Buy | Side::SellShort => {
                 let needed = self.order_cost_estimate(request, quote);
-                let available = self.buying_power(ctx.portfolio, ctx.prices, ctx.reserved_buying_power);
+                let value = ctx.value();
+                let available = self.buying_power_of(value, ctx.reserved_buying_power);
                 if needed > available {
                     return Err(RejectReason::InsufficientBuyingPower { needed, available });
                 }
@@ -117,10 +140,15 @@ impl TournamentRules {
         prices: &dyn Fn(&Symbol) -> Option<Price>,
         reserved: Money,
     ) -> Money {
+        let value = Valuation { equity: portfolio.equity(prices), gross_exposure: portfolio.gross_exposure(prices) };
+        self.buying_power_of(value, reserved)
+    }
+
+    /// [`TournamentRules::buying_power`] of an account whose value is known.
+    pub fn buying_power_of(&self, value: Valuation, reserved: Money) -> Money {
         let multiple_bps = self.margin.as_ref().map_or(BPS, |m| i128::from(m.buying_power_multiple_bps));
-        let equity = i128::from(portfolio.equity(prices).0);
-        let levered = (equity * multiple_bps).div_euclid(BPS);
-        let power = levered - i128::from(portfolio.gross_exposure(prices).0) - i128::from(reserved.0);
+        let levered = (i128::from(value.equity.0) * multiple_bps).div_euclid(BPS);
+        let power = levered - i128::from(value.gross_exposure.0) - i128::from(reserved.0);
         Money(clamp_i64(power))
     }
 
@@ -262,7 +290,7 @@ impl TournamentRules {
         let symbol = &ctx.request.symbol;
         let shares = i128::from(ctx.portfolio.qty(symbol).0).abs() + i128::from(ctx.request.qty.0);
         let value_scaled = shares * i128::from(quote.0) * BPS;
-        let equity = i128::from(ctx.portfolio.equity(ctx.prices).0);
+        let equity = i128::from(ctx.value().equity.0);
         let over = equity <= 0 || value_scaled > i128::from(max_bps) * equity;
         if over {
             let weight_bps = if equity <= 0 { i64::MAX } else { clamp_i64(-(-value_scaled).div_euclid(equity)) };

@@ -181,6 +181,7 @@ impl World {
             market_open: true,
             portfolio: &self.p,
             prices: &prices,
+            valuation: None,
             reserved_buying_power: Money::ZERO,
             pending_sell_qty: Qty::ZERO,
             orders_today: 0,

@@ -86,6 +86,7 @@ fn ctx<'a>(
         market_open: true,
         portfolio,
         prices: &at_100,
+        valuation: None,
         reserved_buying_power: Money::ZERO,
         pending_sell_qty: Qty::ZERO,
         orders_today: 0,

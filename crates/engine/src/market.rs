@@ -77,9 +77,11 @@ impl LiveTournament {
                 Some(old) if old == update.price => continue,
                 Some(old) => {
                     let delta = update.price.0 - old.0;
-                    let (values, marks) = (&mut self.market_values, &mut self.tick_marks);
+                    let (values, gross, marks) =
+                        (&mut self.market_values, &mut self.gross_values, &mut self.tick_marks);
                     for (&idx, &qty) in slot.holders.iter() {
                         values[idx as usize] += Money(delta.saturating_mul(qty));
+                        gross[idx as usize] += Money(delta.saturating_mul(qty.abs()));
                         let mark = &mut marks[idx as usize];
                         if *mark != generation {
                             *mark = generation;

@@ -1,7 +1,7 @@
 //! Order handling inside the sequencer: placement, cancel, replace, triggering and fills.
 
 use bullpen_domain::portfolio::{trade_entry, Portfolio};
-use bullpen_domain::rules_check::OrderContext;
+use bullpen_domain::rules_check::{OrderContext, Valuation};
 use bullpen_domain::{
     EntryId, Money, Order, OrderId, OrderRequest, OrderStatus, OrderType, Price, Qty, RejectReason, Side, Symbol,
     TimeInForce,
@@ -169,6 +169,7 @@ impl LiveTournament {
             market_open: self.market_open,
             portfolio: &slot.portfolio,
             prices: &prices,
+            valuation: Some(Valuation { equity: self.equity(idx), gross_exposure: self.gross_values[idx as usize] }),
             reserved_buying_power: self.reserved_buying_power(idx, except),
             pending_sell_qty: self.pending_qty(idx, &request.symbol, pending_side, except),
             orders_today,

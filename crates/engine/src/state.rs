@@ -107,6 +107,9 @@ pub struct LiveTournament {
     /// write only this array and `tick_marks`, kept apart from everything else so revaluing
     /// 100,000 holders stays in cache.
     pub market_values: Vec<Money>,
+    /// Per entry: Σ |quantity| × last price (gross exposure, for buying power), maintained like
+    /// `market_values`.
+    pub gross_values: Vec<Money>,
     /// Per entry: the last tick generation that revalued it (so a tick lists each entry once).
     pub tick_marks: Vec<u32>,
     /// Per entry: cash and the day's low equity, dense for leaderboards and risk checks.
@@ -157,6 +160,7 @@ impl LiveTournament {
             market_open: false,
             now: Ts(0),
             market_values: Vec::new(),
+            gross_values: Vec::new(),
             tick_marks: Vec::new(),
             balances: Vec::new(),
             names: Vec::new(),
@@ -273,6 +277,7 @@ impl LiveTournament {
         let display_name: Arc<str> = Arc::from(entry.display_name.as_str());
         self.balances.push(Balance::default());
         self.market_values.push(Money::ZERO);
+        self.gross_values.push(Money::ZERO);
         self.tick_marks.push(0);
         self.names.push(Arc::clone(&display_name));
         self.shared_names = std::sync::OnceLock::new();
@@ -319,23 +324,23 @@ impl LiveTournament {
         slot.recent.iter().rev().find(|(ts, _)| *ts <= cutoff).map(|(_, p)| *p)
     }
 
-    /// Recomputes an entry's market value from scratch (rebuild, splits).
+    /// Recomputes an entry's market value and gross exposure from scratch (rebuild, splits, a
+    /// symbol's first price), valuing a position without a price as the domain does (at cost).
     pub fn recompute_market_value(&mut self, idx: u32) {
         let slot = &self.entries[idx as usize];
         let mut value = Money::ZERO;
+        let mut gross = Money::ZERO;
         for (symbol, position) in &slot.portfolio.positions {
             if position.qty.is_zero() {
                 continue;
             }
-            let price = self
-                .symbol_index
-                .get(symbol)
-                .and_then(|&i| self.instruments[i as usize].last)
-                .or_else(|| position.lots.front().map(|l| l.price))
-                .unwrap_or_default();
-            value += price.times(position.qty);
+            let price = self.symbol_index.get(symbol).and_then(|&i| self.instruments[i as usize].last);
+            let v = position.value(price);
+            value += v;
+            gross += v.abs();
         }
         self.market_values[idx as usize] = value;
+        self.gross_values[idx as usize] = gross;
     }
 
     /// Puts an open order into the in-memory indexes.
@@ -427,6 +432,8 @@ impl LiveTournament {
         slot.holders.set(idx, entry.qty_after.0);
         let price = slot.last.or(entry.price).unwrap_or_default();
         self.market_values[idx as usize] += price.times(entry.qty_delta);
+        let before = (entry.qty_after - entry.qty_delta).abs();
+        self.gross_values[idx as usize] += price.times(entry.qty_after.abs() - before);
     }
 }
 

@@ -446,6 +446,8 @@ impl Sim {
                 .sum();
             prop_assert_eq!(slot.reserved, reserved, "incremental reservation of {}", slot.entry.id);
             prop_assert_eq!(live.balances[idx].cash, p.cash, "mirrored cash of {}", slot.entry.id);
+            let gross = p.gross_exposure(|s| live.last_price(s));
+            prop_assert_eq!(live.gross_values[idx], gross, "incremental gross exposure of {}", slot.entry.id);
             let recomputed = p.market_value(|s| live.last_price(s));
             prop_assert_eq!(live.market_values[idx], recomputed, "incremental market value of {}", slot.entry.id);
             for (symbol, position) in &p.positions {
