@@ -3,6 +3,7 @@
 mod bench;
 mod check;
 mod common;
+mod feed;
 mod import;
 mod simulate;
 mod tournament;
@@ -51,6 +52,8 @@ enum Command {
     },
     /// Reconcile every ledger; exits non-zero with a report when anything is wrong.
     Check(check::CheckArgs),
+    /// Drive a running tournament from a live NDJSON quote feed (stdin or TCP).
+    Feed(feed::FeedArgs),
     /// Benchmarks that print what they measure.
     Bench {
         #[command(subcommand)]
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
             Command::Import { what, data } => import::run(what, data).await,
             Command::Tournament { what, data } => tournament::run(what, data).await,
             Command::Check(args) => check::run(args).await,
+            Command::Feed(args) => feed::run(args).await,
             Command::Bench { what } => bench::run(what).await,
         }
     });

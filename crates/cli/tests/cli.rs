@@ -200,3 +200,58 @@ fn simulate_replays_real_prices_deterministically() {
     assert_eq!(json["to"], "2018-02-07");
     assert!(json["orders_accepted"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn a_live_ndjson_feed_drives_a_running_tournament_and_reports_bad_lines() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let prices = dir.path().join("bars.csv");
+    std::fs::write(&prices, "date,symbol,open,high,low,close,volume\n2026-03-02,AAA,10,11,9,10.5,100\n").unwrap();
+    assert!(bullpen(&["import", "prices", prices.to_str().unwrap()], &data).status.success());
+    assert!(bullpen(
+        &["tournament", "create", "--name", "Live", "--starts", "2026-03-02", "--ends", "2026-05-29"],
+        &data
+    )
+    .status
+    .success());
+    assert!(bullpen(&["tournament", "join", "1", "--user", "ann"], &data).status.success());
+    assert!(bullpen(&["tournament", "set-state", "1", "running"], &data).status.success());
+    let mut child = Command::new(BIN)
+        .args(["feed", "--tournament", "1", "--data-dir"])
+        .arg(&data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"{\"symbol\":\"AAA\",\"price\":\"10.50\",\"ts\":\"2026-03-02T15:00:00Z\"}\n\
+              {\"symbol\":\"AAA\",\"price\":\"-1\"}\n\
+              {\"symbol\":\"AAA\",\"price\":10.6,\"ts\":\"2026-03-02T15:01:00Z\"}\n\
+              not json\n\
+              {\"symbol\":\"AAA\",\"price\":\"10.70\",\"ts\":\"2026-03-02T15:02:00Z\"}\n",
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("5 lines, 3 quotes applied"), "{t}");
+    assert!(t.contains("bad quote on line 2") && t.contains("bad quote on line 4"), "{t}");
+    let check = bullpen(&["check"], &data);
+    assert!(check.status.success(), "{}", text(&check));
+    // A tournament that is not running refuses the feed.
+    assert!(bullpen(
+        &["tournament", "create", "--name", "Later", "--starts", "2026-06-01", "--ends", "2026-08-31"],
+        &data
+    )
+    .status
+    .success());
+    let refused = Command::new(BIN).args(["feed", "--tournament", "2", "--data-dir"]).arg(&data).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("not running"), "{}", text(&refused));
+}
