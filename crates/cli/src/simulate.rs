@@ -1,7 +1,7 @@
 //! `bullpen simulate`: a whole tournament, headless, with bots, through the real engine and a
 //! real store. Same seed and inputs give byte-identical output.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -165,6 +165,7 @@ struct Outcome {
     instruments: usize,
     orders_accepted: u64,
     orders_rejected: u64,
+    rejections_by_reason: BTreeMap<String, u64>,
     standings: Vec<Row>,
 }
 
@@ -252,6 +253,7 @@ async fn simulate(
     let mut replay = Replay::new(trading_bars, args.steps_per_day as usize, args.seed, calendar);
     let mut universe: Vec<Symbol> = market.instruments.iter().map(|i| i.symbol.clone()).collect();
     universe.sort();
+    let mut rejections: BTreeMap<String, u64> = BTreeMap::new();
     let bar = progress(trading_dates.len() as u64, "days");
     while let Some(step) = replay.next_batch() {
         clock.set(step.ts);
@@ -282,8 +284,13 @@ async fn simulate(
                     orders.push((summary.entry_id, request));
                 }
             }
-            // Rejections (a rule the bot did not foresee) are part of the game; they are counted.
-            let _ = handle.place_many(orders).await;
+            // Rejections (a rule the bot did not foresee) are part of the game; they are counted
+            // by reason.
+            for result in handle.place_many(orders).await {
+                if let Err(e) = result {
+                    *rejections.entry(e.code().to_string()).or_default() += 1;
+                }
+            }
         } else {
             handle.close_session(step.ts, step.date).await?;
             bar.inc(1);
@@ -333,6 +340,7 @@ async fn simulate(
         instruments: market.instruments.len(),
         orders_accepted: accepted,
         orders_rejected: rejected,
+        rejections_by_reason: rejections,
         standings: rows,
     })
 }
@@ -384,6 +392,10 @@ fn print_table(o: &Outcome) {
         "Simulated {} players over {} trading days ({} to {}) on {} instruments, seed {}: {} orders accepted, {} rejected",
         o.players, o.trading_days, o.from, o.to, o.instruments, o.seed, o.orders_accepted, o.orders_rejected
     );
+    if !o.rejections_by_reason.is_empty() {
+        let reasons: Vec<String> = o.rejections_by_reason.iter().map(|(code, n)| format!("{code} {n}")).collect();
+        println!("rejected orders by reason: {}", reasons.join(", "));
+    }
     println!();
     println!(
         "{:>6}  {:<28} {:<15} {:>5} {:>16} {:>9} {:>7}  badges",
