@@ -94,6 +94,46 @@ impl LiveTournament {
         }
     }
 
+    /// A new working order from a validated request: fresh id, client order id (registered for
+    /// retries when the player gave one), sequence number and timestamps.
+    fn new_working_order(
+        &mut self,
+        id: OrderId,
+        entry_id: EntryId,
+        request: OrderRequest,
+        replaces: Option<OrderId>,
+    ) -> Order {
+        let client_order_id = self.register_client_id(entry_id, request.client_order_id.as_deref(), id);
+        Order {
+            id,
+            tournament_id: self.tournament.id,
+            entry_id,
+            client_order_id,
+            symbol: request.symbol,
+            side: request.side,
+            order_type: request.order_type,
+            time_in_force: request.time_in_force,
+            qty: request.qty,
+            filled_qty: Qty::ZERO,
+            filled_avg_price: None,
+            limit_price: request.limit_price,
+            stop_price: request.stop_price,
+            stop_triggered: false,
+            status: OrderStatus::New,
+            reject_reason: None,
+            replaces,
+            replaced_by: None,
+            created_at: self.now,
+            updated_at: self.now,
+            filled_at: None,
+            canceled_at: None,
+            expired_at: None,
+            replaced_at: None,
+            rejected_at: None,
+            seq: self.next_seq(),
+        }
+    }
+
     /// The client order id of a new order: the player's (remembered for idempotent retries) or
     /// the generated `bp-<id>`.
     fn register_client_id(&mut self, entry_id: EntryId, given: Option<&str>, id: OrderId) -> String {
@@ -195,36 +235,7 @@ impl LiveTournament {
         let orders_today = self.entries[idx as usize].day.orders;
         self.check_request(idx, &request, None, orders_today)?;
         let id = self.next_order_id();
-        let client_order_id = self.register_client_id(entry_id, request.client_order_id.as_deref(), id);
-        let seq = self.next_seq();
-        let order = Order {
-            id,
-            tournament_id: self.tournament.id,
-            entry_id,
-            client_order_id,
-            symbol: request.symbol,
-            side: request.side,
-            order_type: request.order_type,
-            time_in_force: request.time_in_force,
-            qty: request.qty,
-            filled_qty: Qty::ZERO,
-            filled_avg_price: None,
-            limit_price: request.limit_price,
-            stop_price: request.stop_price,
-            stop_triggered: false,
-            status: OrderStatus::New,
-            reject_reason: None,
-            replaces: None,
-            replaced_by: None,
-            created_at: self.now,
-            updated_at: self.now,
-            filled_at: None,
-            canceled_at: None,
-            expired_at: None,
-            replaced_at: None,
-            rejected_at: None,
-            seq,
-        };
+        let order = self.new_working_order(id, entry_id, request, None);
         self.entries[idx as usize].day.orders += 1;
         Ok(self.work_new_order(idx, order, fx))
     }
@@ -408,34 +419,10 @@ impl LiveTournament {
         old.replaced_by = Some(new_id);
         old.transition(OrderStatus::Replaced, self.now);
         fx.order(&old);
-        let client_order_id = self.register_client_id(entry_id, change.client_order_id.as_deref(), new_id);
-        let seq = self.next_seq();
-        let new = Order {
-            id: new_id,
-            client_order_id,
-            qty: request.qty,
-            filled_qty: Qty::ZERO,
-            filled_avg_price: None,
-            time_in_force: request.time_in_force,
-            limit_price: request.limit_price,
-            stop_price: request.stop_price,
-            // A stop-limit whose stop already fired is a limit order now; only a new stop price
-            // arms the stop again.
-            stop_triggered: old.stop_triggered && change.stop_price.is_none(),
-            status: OrderStatus::New,
-            reject_reason: None,
-            replaces: Some(old.id),
-            replaced_by: None,
-            created_at: self.now,
-            updated_at: self.now,
-            filled_at: None,
-            canceled_at: None,
-            expired_at: None,
-            replaced_at: None,
-            rejected_at: None,
-            seq,
-            ..old
-        };
+        let mut new = self.new_working_order(new_id, entry_id, request, Some(old.id));
+        // A stop-limit whose stop already fired is a limit order now; only a new stop price
+        // arms the stop again.
+        new.stop_triggered = old.stop_triggered && change.stop_price.is_none();
         Ok(self.work_new_order(idx, new, fx))
     }
 
