@@ -145,6 +145,33 @@ pub(crate) fn snapshots_of(conn: &Connection, t: TournamentId) -> StoreResult<Ve
 /// must match `(id >> 10)` and `(seq >> 10)` in the migration.
 const BUCKET_BITS: u32 = 10;
 
+/// Reads one entry's rows through a bucketed per-entry index: `sql` takes (bucket, entry,
+/// first key, room) and the buckets from `from` to `last` are read in order until `limit` rows.
+#[allow(clippy::too_many_arguments)]
+fn scan_entry_buckets<T>(
+    conn: &Connection,
+    sql: &str,
+    entry: EntryId,
+    from: i64,
+    last: i64,
+    limit: i64,
+    out: &mut Vec<T>,
+    mut decode: impl FnMut(&rusqlite::Row<'_>) -> StoreResult<T>,
+) -> StoreResult<()> {
+    let mut st = conn.prepare_cached(sql)?;
+    for bucket in (from >> BUCKET_BITS)..=(last >> BUCKET_BITS) {
+        let room = limit - out.len() as i64;
+        if room <= 0 {
+            break;
+        }
+        let mut rows = st.query(params![bucket, entry.0, from, room])?;
+        while let Some(row) = rows.next()? {
+            out.push(decode(row)?);
+        }
+    }
+    Ok(())
+}
+
 /// Orders of a tournament matching `filter`, by id.
 pub(crate) fn orders(conn: &Connection, t: TournamentId, filter: &OrderFilter) -> StoreResult<Vec<Order>> {
     let limit = match filter.limit {
@@ -172,20 +199,11 @@ pub(crate) fn orders(conn: &Connection, t: TournamentId, filter: &OrderFilter) -
                 .prepare_cached("SELECT MAX(id) FROM orders WHERE id BETWEEN ?1 AND ?2")?
                 .query_row([lo, hi], |r| r.get(0))?;
             let Some(last) = last else { return Ok(out) };
-            let mut st = conn.prepare_cached(&format!(
+            let sql = format!(
                 "SELECT {ORDER_COLUMNS} FROM orders WHERE (id >> 10) = ?1 AND entry_id = ?2 AND id >= ?3{status} \
                  ORDER BY id LIMIT ?4"
-            ))?;
-            for bucket in (from >> BUCKET_BITS)..=(last >> BUCKET_BITS) {
-                let room = limit - out.len() as i64;
-                if room <= 0 {
-                    break;
-                }
-                let mut rows = st.query(params![bucket, e.0, from, room])?;
-                while let Some(row) = rows.next()? {
-                    out.push(rows::order(row, &mut symbols)?);
-                }
-            }
+            );
+            scan_entry_buckets(conn, &sql, e, from, last, limit, &mut out, |row| rows::order(row, &mut symbols))?;
         }
         None => {
             let mut st = conn.prepare_cached(&format!(
@@ -235,20 +253,13 @@ pub(crate) fn ledger(
                 .query_row([t.0], |r| r.get(0))?;
             let Some(last) = last else { return Ok(out) };
             let from = after_seq.saturating_add(1).max(0);
-            let mut st = conn.prepare_cached(&format!(
+            let sql = format!(
                 "SELECT {LEDGER_COLUMNS} FROM ledger WHERE (seq >> 10) = ?1 AND entry_id = ?2 AND seq >= ?3 \
                  ORDER BY seq LIMIT ?4"
-            ))?;
-            for bucket in (from >> BUCKET_BITS)..=(last >> BUCKET_BITS) {
-                let room = limit - out.len() as i64;
-                if room <= 0 {
-                    break;
-                }
-                let mut rows = st.query(params![bucket, e.0, from, room])?;
-                while let Some(row) = rows.next()? {
-                    out.push(rows::ledger_entry(row, &mut symbols)?);
-                }
-            }
+            );
+            scan_entry_buckets(conn, &sql, e, from, last, limit, &mut out, |row| {
+                rows::ledger_entry(row, &mut symbols)
+            })?;
         }
         None => {
             let mut st = conn.prepare_cached(&format!(
