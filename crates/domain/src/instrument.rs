@@ -41,6 +41,13 @@ impl Symbol {
     }
 }
 
+// Hash and order of `Arc<str>` are those of `str`, so maps keyed by Symbol can be searched by text.
+impl std::borrow::Borrow<str> for Symbol {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl TryFrom<String> for Symbol {
     type Error = InvalidSymbol;
     fn try_from(value: String) -> Result<Self, Self::Error> {

@@ -17,6 +17,7 @@ pub mod idhash;
 pub mod leaderboard;
 pub mod market;
 pub mod orders;
+pub mod quotes;
 pub mod rebuild;
 pub mod sequencer;
 pub mod standings;
@@ -40,6 +41,7 @@ pub use command::{AccountSnapshot, AccountSummary, Command, EngineError, TickRep
 pub use leaderboard::{Leaderboard, LeaderboardRow};
 pub use market::PriceUpdate;
 pub use orders::ReplaceRequest;
+pub use quotes::{Quote, QuoteBoard};
 pub use rebuild::LoadError;
 pub use sequencer::SequencerConfig;
 pub use stats::EngineStats;
@@ -53,9 +55,15 @@ pub struct TournamentHandle {
     leaderboard: watch::Receiver<Arc<Leaderboard>>,
     updates: broadcast::Sender<OrderUpdate>,
     stats: Arc<EngineStats>,
+    quotes: watch::Receiver<QuoteBoard>,
 }
 
 impl TournamentHandle {
+    /// The live quote board (last prices); `changed()` on a clone waits for the next tick.
+    pub fn quotes(&self) -> watch::Receiver<QuoteBoard> {
+        self.quotes.clone()
+    }
+
     /// The tournament.
     pub fn id(&self) -> TournamentId {
         self.id
@@ -216,12 +224,14 @@ impl Engine {
         let (board_tx, board_rx) = watch::channel(Arc::new(live.leaderboard()));
         let (updates_tx, _) = broadcast::channel(4_096);
         let stats = Arc::new(EngineStats::default());
+        let (quotes_tx, quotes_rx) = watch::channel(QuoteBoard::of(&live));
         let outputs = Arc::new(sequencer::Outputs {
             leaderboard: board_tx,
             updates: updates_tx.clone(),
             stats: Arc::clone(&stats),
+            quotes: quotes_tx,
         });
-        let handle = TournamentHandle { id, tx, leaderboard: board_rx, updates: updates_tx, stats };
+        let handle = TournamentHandle { id, tx, leaderboard: board_rx, updates: updates_tx, stats, quotes: quotes_rx };
         let mut running = self.running.lock().map_err(|_| LoadError::NotFound(id))?;
         if let Some((existing, _)) = running.get(&id) {
             return Ok(existing.clone());

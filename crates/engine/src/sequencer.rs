@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use bullpen_domain::{Entry, Order, OrderStatus, TournamentState};
+use bullpen_domain::{Entry, Order, OrderStatus, TournamentState, Ts};
 use bullpen_market::clock::Clock;
 use bullpen_store::{Batch, FinalStanding, Store};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -93,6 +93,8 @@ pub struct Outputs {
     pub updates: tokio::sync::broadcast::Sender<OrderUpdate>,
     /// Counters.
     pub stats: Arc<EngineStats>,
+    /// Last prices, published as ticks are applied.
+    pub quotes: watch::Sender<crate::quotes::QuoteBoard>,
 }
 
 /// Runs a sequencer until shutdown. Returns when every accepted command is answered.
@@ -196,6 +198,7 @@ pub async fn run(
                 }
                 Command::Tick { ts, updates: prices, reply } => {
                     let outcome = live.apply_tick(ts, &prices, &mut fx);
+                    publish_quotes(&outputs.quotes, ts, &prices);
                     // Price moves refresh the board at the same pace as fills (below).
                     moved |= outcome.revalued > 0 || !outcome.triggered.is_empty();
                     updates.extend(outcome.triggered.iter().map(OrderUpdate::from_order));
@@ -415,6 +418,19 @@ async fn commit_loop(
             }
         }
     }
+}
+
+fn publish_quotes(quotes: &watch::Sender<crate::quotes::QuoteBoard>, ts: Ts, prices: &[crate::market::PriceUpdate]) {
+    if prices.is_empty() {
+        return;
+    }
+    quotes.send_modify(|board| {
+        board.version += 1;
+        board.as_of = board.as_of.max(ts);
+        for update in prices {
+            board.quotes.insert(update.symbol.clone(), crate::quotes::Quote { price: update.price, at: ts });
+        }
+    });
 }
 
 async fn deliver(store: &Arc<dyn Store>, pending: Pending) {
