@@ -21,6 +21,7 @@
 //! Each dialect has its own migrations (`migrations/sqlite`, `migrations/postgres`), applied on
 //! open and recorded in `schema_migrations`; a database migrated by a newer program is refused.
 
+pub mod accounts;
 mod batch_check;
 mod client_id;
 mod codec;
@@ -32,6 +33,10 @@ pub mod sqlite;
 mod symbols;
 mod types;
 
+pub use accounts::{
+    audit_hash, Account, AccountStore, ApiKey, AuditBreak, AuditDraft, AuditEntry, AuditVerifier, KeyScope, NewAccount,
+    Organisation, OutboxMessage, Role, Session, AUDIT_GENESIS_HASH,
+};
 pub use client_id::{generated_client_order_id, is_generated_client_order_id, GENERATED_CLIENT_ORDER_ID_PREFIX};
 pub use open::open_store;
 pub use postgres::PgStore;
@@ -71,7 +76,7 @@ pub enum StoreError {
 /// The storage interface shared by SQLite and PostgreSQL. All methods are safe to call
 /// concurrently; `commit_batch` calls for one tournament come from its one sequencer, in order.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: AccountStore + Send + Sync + 'static {
     /// Which backend this is (`"sqlite"` or `"postgres"`).
     fn backend(&self) -> &'static str;
 

@@ -13,12 +13,16 @@ pub(crate) struct Migration {
 }
 
 /// SQLite migrations, in order.
-pub(crate) const SQLITE: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") }];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") },
+    Migration { version: 2, name: "accounts", sql: include_str!("../migrations/sqlite/0002_accounts.sql") },
+];
 
 /// PostgreSQL migrations, in order.
-pub(crate) const POSTGRES: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../migrations/postgres/0001_init.sql") }];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration { version: 1, name: "init", sql: include_str!("../migrations/postgres/0001_init.sql") },
+    Migration { version: 2, name: "accounts", sql: include_str!("../migrations/postgres/0002_accounts.sql") },
+];
 
 /// Refuses a database migrated by a newer binary: its schema may mean things this one does not
 /// know about.

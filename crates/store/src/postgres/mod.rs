@@ -3,6 +3,7 @@
 //! sqlx with runtime-checked queries. Every pooled connection runs with
 //! `synchronous_commit = on`, so a commit that returned is durable on the server.
 
+mod accounts;
 mod error;
 mod market;
 mod migrate;

@@ -4,6 +4,7 @@
 //! pool of read connections in blocking tasks. The database is in WAL mode with
 //! `synchronous=FULL`, so a commit that returned survives a crash or power loss.
 
+mod accounts;
 mod checkpointer;
 mod conn;
 mod error;
