@@ -1,0 +1,94 @@
+//! The authorisation middleware: resolves the caller, asks the policy, checks CSRF on
+//! cookie-authenticated state changes, and hands handlers a [`Caller`].
+
+use axum::extract::{MatchedPath, RawPathParams, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::identity::{key_headers, session_user, Caller, Principal, CSRF_HEADER};
+use crate::policy::{decide, Decision, Scope};
+use crate::secrets::constant_time_eq;
+use crate::state::AppState;
+
+/// Runs before every routed handler (installed with `route_layer`, so it sees the matched route).
+pub async fn authorize(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    params: Result<RawPathParams, axum::extract::rejection::RawPathParamsRejection>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(table) = state.routes.get() else {
+        return ApiError::internal("route table missing").into_response();
+    };
+    let path = matched.as_ref().map(|m| m.as_str()).unwrap_or_default();
+    let Some(access) = table.access(request.method(), path) else {
+        return if table.knows_path(path) {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this path")
+                .into_response()
+        } else {
+            ApiError::not_found("no such route").into_response()
+        };
+    };
+    let principal = match resolve(&state, request.headers()).await {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let scope = params.map(|p| scope_of(&p)).unwrap_or_default();
+    match decide(access, &principal, scope) {
+        Decision::Allow => {}
+        Decision::Unauthenticated => return ApiError::unauthenticated().into_response(),
+        Decision::Forbidden => return ApiError::forbidden().into_response(),
+    }
+    if let Principal::User(user) = &principal {
+        if !is_safe(request.method()) {
+            let sent = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            if !constant_time_eq(sent, &user.csrf_token) {
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf_failed",
+                    "missing or wrong X-CSRF-Token header for a signed-in state change",
+                )
+                .into_response();
+            }
+        }
+    }
+    request.extensions_mut().insert(Caller(principal));
+    next.run(request).await
+}
+
+/// Identifies the caller from the request headers. Key headers that do not verify are a 401
+/// even on public routes (a client that sends credentials wants to know they are wrong).
+pub async fn resolve(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Principal, ApiError> {
+    let now = state.clock.now();
+    if let Some((key_id, secret)) = key_headers(headers) {
+        return match state.keys.verify(state.store.as_ref(), key_id, secret, now).await? {
+            Some(key) => Ok(Principal::Key(key)),
+            None => {
+                Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "unknown, revoked or wrong API key"))
+            }
+        };
+    }
+    Ok(match session_user(state.store.as_ref(), headers, now).await? {
+        Some(user) => Principal::User(user),
+        None => Principal::Anonymous,
+    })
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn scope_of(params: &RawPathParams) -> Scope {
+    let mut scope = Scope::default();
+    for (name, value) in params.iter() {
+        match name {
+            "org_id" => scope.org_id = value.parse().ok(),
+            "tournament_id" => scope.tournament_id = value.parse().ok(),
+            _ => {}
+        }
+    }
+    scope
+}
