@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod account_cases;
 mod fixtures;
 mod market_cases;
 mod tournament_cases;
@@ -103,4 +104,13 @@ behaviour!(
     trading_cases::orders_filter_and_paginate_by_id,
     trading_cases::ledger_pages_by_seq_and_entry,
     trading_cases::entry_listings_span_distant_ids,
+    account_cases::accounts_create_find_and_change,
+    account_cases::duplicate_handles_and_emails_conflict_and_write_nothing,
+    account_cases::sessions_create_find_and_revoke,
+    account_cases::api_keys_create_list_touch_and_revoke,
+    account_cases::reset_tokens_are_single_use_and_expire,
+    account_cases::outbox_lists_newest_first_per_recipient,
+    account_cases::organisations_have_unique_names_and_members,
+    account_cases::audit_log_forms_a_verifying_chain,
+    account_cases::concurrent_audit_appends_form_one_chain,
 );
