@@ -44,12 +44,13 @@ pub async fn authorize(
     }
     if let Principal::User(user) = &principal {
         if !is_safe(request.method()) {
-            let sent = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            if !constant_time_eq(sent, &user.csrf_token) {
+            let (checked, passed) = csrf_check(request, &user.csrf_token, state.config.max_body_bytes).await;
+            request = checked;
+            if !passed {
                 return ApiError::new(
                     StatusCode::FORBIDDEN,
                     "csrf_failed",
-                    "missing or wrong X-CSRF-Token header for a signed-in state change",
+                    "missing or wrong CSRF token (X-CSRF-Token header, or _csrf form field) for a signed-in change",
                 )
                 .into_response();
             }
@@ -75,6 +76,33 @@ pub async fn resolve(state: &AppState, headers: &axum::http::HeaderMap) -> Resul
         Some(user) => Principal::User(user),
         None => Principal::Anonymous,
     })
+}
+
+/// Checks the CSRF token of a cookie-authenticated state change: the `X-CSRF-Token` header,
+/// or for HTML form posts (which cannot set headers) the `_csrf` field of the form body. The
+/// body is read and put back, so the handler still sees it.
+async fn csrf_check(request: Request, expected: &str, max_body: usize) -> (Request, bool) {
+    if let Some(sent) = request.headers().get(CSRF_HEADER) {
+        let ok = sent.to_str().is_ok_and(|sent| constant_time_eq(sent, expected));
+        return (request, ok);
+    }
+    let is_form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (request, false);
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, max_body).await else {
+        return (Request::from_parts(parts, axum::body::Body::empty()), false);
+    };
+    let ok = bytes
+        .split(|b| *b == b'&')
+        .filter_map(|pair| pair.strip_prefix(b"_csrf="))
+        .any(|sent| std::str::from_utf8(sent).is_ok_and(|sent| constant_time_eq(sent, expected)));
+    (Request::from_parts(parts, axum::body::Body::from(bytes)), ok)
 }
 
 fn is_safe(method: &Method) -> bool {
