@@ -1,5 +1,6 @@
 //! `bullpen`: the one binary of the Bullpen fantasy stock market platform.
 
+mod audit;
 mod bench;
 mod check;
 mod common;
@@ -7,6 +8,7 @@ mod feed;
 mod import;
 mod simulate;
 mod tournament;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +56,20 @@ enum Command {
     Check(check::CheckArgs),
     /// Drive a running tournament from a live NDJSON quote feed (stdin or TCP).
     Feed(feed::FeedArgs),
+    /// Manage sign-in accounts (`user create --admin` makes the first admin).
+    User {
+        #[command(subcommand)]
+        what: user::UserCommand,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Check the hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        what: audit::AuditCommand,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Benchmarks that print what they measure.
     Bench {
         #[command(subcommand)]
@@ -79,6 +95,8 @@ fn main() -> ExitCode {
             Command::Check(args) => check::run(args).await,
             Command::Feed(args) => feed::run(args).await,
             Command::Bench { what } => bench::run(what).await,
+            Command::User { what, data } => user::run(what, data).await,
+            Command::Audit { what, data } => audit::run(what, data).await,
         }
     });
     match result {
