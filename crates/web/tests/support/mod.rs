@@ -247,3 +247,23 @@ impl TestApp {
         self.engine.shutdown().await;
     }
 }
+
+impl TestApp {
+    /// A fresh session for an existing user (the old ones stay valid).
+    pub async fn new_session(&self, user: &TestUser) -> TestUser {
+        let token = secrets::random_token(32);
+        let csrf = secrets::random_token(16);
+        self.store
+            .create_session(&Session {
+                token_hash: secrets::digest(&token),
+                user_id: user.user_id,
+                csrf_token: csrf.clone(),
+                created_at: self.clock.now(),
+                expires_at: Ts(self.clock.now().0 + 86_400_000_000),
+                revoked_at: None,
+            })
+            .await
+            .expect("session");
+        TestUser { token, csrf, ..user.clone() }
+    }
+}
