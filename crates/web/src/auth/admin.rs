@@ -33,6 +33,7 @@ pub struct UserPage {
     /// Only users with an id greater than this (the `next` of the previous page).
     pub after: Option<i64>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
