@@ -32,6 +32,9 @@ use crate::common::progress;
 pub enum BenchCommand {
     /// Engine order throughput and latency, leaderboard update and rebuild times.
     Orders(OrdersArgs),
+    /// Orders through the HTTP API (`POST /v2/orders`) from many keep-alive connections, side by
+    /// side with the engine alone.
+    Http(crate::bench_http::HttpArgs),
     /// Submit orders continuously to the `soak` tournament of a data directory, logging each
     /// acknowledged order id (for crash tests: kill it, then `bullpen check --acked LOG`).
     Soak(SoakArgs),
@@ -90,17 +93,18 @@ pub async fn run(what: BenchCommand) -> anyhow::Result<ExitCode> {
     match what {
         BenchCommand::Orders(args) => orders(args).await,
         BenchCommand::Soak(args) => soak(args).await,
+        BenchCommand::Http(args) => crate::bench_http::run(args).await,
     }
 }
 
-fn instruments() -> Vec<NewInstrument> {
+pub(crate) fn instruments() -> Vec<NewInstrument> {
     default_universe(50, 7)
         .into_iter()
         .map(|i| NewInstrument { symbol: i.symbol, name: i.name, sector: i.sector })
         .collect()
 }
 
-fn start_prices() -> Vec<(Symbol, Price)> {
+pub(crate) fn start_prices() -> Vec<(Symbol, Price)> {
     default_universe(50, 7).into_iter().map(|i| (i.symbol, i.start_price)).collect()
 }
 
@@ -126,7 +130,7 @@ async fn new_tournament(store: &dyn Store, label: &str) -> anyhow::Result<Tourna
         .await?)
 }
 
-async fn bench_users(store: &dyn Store, players: u32) -> anyhow::Result<Vec<UserId>> {
+pub(crate) async fn bench_users(store: &dyn Store, players: u32) -> anyhow::Result<Vec<UserId>> {
     let now = SystemClock.now();
     let new: Vec<NewUser> = (0..players)
         .map(|i| NewUser {
@@ -140,7 +144,7 @@ async fn bench_users(store: &dyn Store, players: u32) -> anyhow::Result<Vec<User
 }
 
 /// A running tournament ready for order flow.
-async fn prepare(
+pub(crate) async fn prepare(
     store: &Arc<dyn Store>,
     users: &[UserId],
     label: &str,
@@ -160,7 +164,7 @@ async fn prepare(
     Ok((engine, handle, entries))
 }
 
-fn random_order(rng: &mut ChaCha8Rng, symbols: &[(Symbol, Price)]) -> OrderRequest {
+pub(crate) fn random_order(rng: &mut ChaCha8Rng, symbols: &[(Symbol, Price)]) -> OrderRequest {
     let (symbol, price) = &symbols[rng.gen_range(0..symbols.len())];
     let qty = Qty(rng.gen_range(1..=5));
     if rng.gen_bool(0.7) {
@@ -192,23 +196,23 @@ fn random_order(rng: &mut ChaCha8Rng, symbols: &[(Symbol, Price)]) -> OrderReque
 }
 
 /// What one order-flow run measured.
-struct FlowResult {
-    acknowledged: u64,
-    rejected: u64,
-    elapsed: Duration,
-    latencies_micros: Vec<u64>,
-    mean_batch: f64,
-    commit_p50_ms: f64,
-    commit_p99_ms: f64,
+pub(crate) struct FlowResult {
+    pub(crate) acknowledged: u64,
+    pub(crate) rejected: u64,
+    pub(crate) elapsed: Duration,
+    pub(crate) latencies_micros: Vec<u64>,
+    pub(crate) mean_batch: f64,
+    pub(crate) commit_p50_ms: f64,
+    pub(crate) commit_p99_ms: f64,
 }
 
 impl FlowResult {
-    fn rate(&self) -> f64 {
+    pub(crate) fn rate(&self) -> f64 {
         self.acknowledged as f64 / self.elapsed.as_secs_f64()
     }
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -216,32 +220,35 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)] as f64 / 1_000.0
 }
 
-async fn order_flow(handle: &TournamentHandle, entries: &[EntryId], clients: u32, seconds: u64) -> FlowResult {
+/// Moves every price by up to ±0.3 % every 50 ms until `stop` is set.
+pub(crate) fn spawn_ticker(handle: TournamentHandle, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
+        let mut prices: Vec<(Symbol, Price)> = start_prices();
+        while !stop.load(Ordering::Relaxed) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            for (_, p) in prices.iter_mut() {
+                let step = rng.gen_range(-30..=30);
+                *p = Price(p.0 + p.0 * step / 10_000).round_to_tick();
+            }
+            let updates =
+                prices.iter().map(|(s, p)| PriceUpdate { symbol: s.clone(), price: *p, day_volume: None }).collect();
+            let _ = handle.tick(SystemClock.now(), updates).await;
+        }
+    })
+}
+
+pub(crate) async fn order_flow(
+    handle: &TournamentHandle,
+    entries: &[EntryId],
+    clients: u32,
+    seconds: u64,
+) -> FlowResult {
     let stop = Arc::new(AtomicBool::new(false));
     let symbols = Arc::new(start_prices());
     let entries = Arc::new(entries.to_vec());
     // Prices wander while orders flow, so resting limits trigger too.
-    let ticker = {
-        let handle = handle.clone();
-        let stop = Arc::clone(&stop);
-        let symbols = Arc::clone(&symbols);
-        tokio::spawn(async move {
-            let mut rng = ChaCha8Rng::seed_from_u64(99);
-            let mut prices: Vec<(Symbol, Price)> = symbols.to_vec();
-            while !stop.load(Ordering::Relaxed) {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                for (_, p) in prices.iter_mut() {
-                    let step = rng.gen_range(-30..=30);
-                    *p = Price(p.0 + p.0 * step / 10_000).round_to_tick();
-                }
-                let updates = prices
-                    .iter()
-                    .map(|(s, p)| PriceUpdate { symbol: s.clone(), price: *p, day_volume: None })
-                    .collect();
-                let _ = handle.tick(SystemClock.now(), updates).await;
-            }
-        })
-    };
+    let ticker = spawn_ticker(handle.clone(), Arc::clone(&stop));
     let batches_before = handle.stats().batches.load(Ordering::Relaxed);
     let batched_before = handle.stats().batched_orders.load(Ordering::Relaxed);
     let started = Instant::now();
@@ -294,7 +301,7 @@ async fn order_flow(handle: &TournamentHandle, entries: &[EntryId], clients: u32
     }
 }
 
-fn print_flow(label: &str, r: &FlowResult) {
+pub(crate) fn print_flow(label: &str, r: &FlowResult) {
     println!(
         "{label:<28} {:>10.0} orders/s   p50 {:>8.2} ms   p99 {:>8.2} ms   ({} acknowledged, {} rejected; mean batch {:.1} orders, commit p50 {:.2} ms p99 {:.2} ms)",
         r.rate(),

@@ -9,11 +9,26 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::DataArgs;
 
-/// Logs go to stderr; `BULLPEN_LOG` sets the filter (default `warn`).
-pub fn init_logging() {
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line (structured logs for collectors).
+    Json,
+}
+
+/// Logs go to stderr; `BULLPEN_LOG` sets the filter (default `default_filter`, e.g. `warn`).
+/// Nothing logs secrets: passwords, tokens, API-key secrets and database URLs are never fields.
+pub fn init_logging(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("BULLPEN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
 }
 
 /// Opens the store the data arguments name.

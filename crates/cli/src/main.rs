@@ -2,10 +2,13 @@
 
 mod audit;
 mod bench;
+mod bench_http;
 mod check;
 mod common;
+mod demo;
 mod feed;
 mod import;
+mod serve;
 mod simulate;
 mod tournament;
 mod user;
@@ -21,6 +24,9 @@ use clap::{Args, Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log format on stderr: text, or json (one object per line).
+    #[arg(long, value_enum, default_value_t = common::LogFormat::Text, global = true)]
+    log_format: common::LogFormat,
 }
 
 /// Where the data lives: SQLite under a directory (the default) or PostgreSQL.
@@ -36,6 +42,8 @@ pub struct DataArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the HTTP server (JSON API, Alpaca-compatible API, streams, operations endpoints).
+    Serve(Box<serve::ServeArgs>),
     /// Run a whole tournament headless with bots and print the final standings.
     Simulate(simulate::SimulateArgs),
     /// Import market data.
@@ -79,7 +87,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    common::init_logging();
+    let default_log = if matches!(cli.command, Command::Serve(_)) { "info" } else { "warn" };
+    common::init_logging(cli.log_format, default_log);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -89,6 +98,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
+            Command::Serve(args) => serve::run(*args).await,
             Command::Simulate(args) => simulate::run(args).await,
             Command::Import { what, data } => import::run(what, data).await,
             Command::Tournament { what, data } => tournament::run(what, data).await,

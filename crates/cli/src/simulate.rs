@@ -357,7 +357,7 @@ fn percent(equity: Money, start: Money) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-async fn join_bots(
+pub(crate) async fn join_bots(
     store: &dyn Store,
     handle: &TournamentHandle,
     specs: &[BotSpec],

@@ -362,18 +362,12 @@ pub async fn run(what: TournamentCommand, data: DataArgs) -> anyhow::Result<Exit
         TournamentCommand::Show { id, top } => show(store.as_ref(), id, top).await?,
         TournamentCommand::Schedule { today } => {
             let today = today.unwrap_or_else(|| now().date_utc());
-            for t in ensure_seasons(store.as_ref(), today, now()).await? {
-                println!("created season {} ({}, {} to {})", t.id, t.name, t.starts_on, t.ends_on);
-            }
             let engine = Engine::new(Arc::clone(&store), Arc::new(SystemClock), SequencerConfig::default());
-            for t in store.tournaments().await? {
-                for state in due_transitions(&t, today) {
-                    let handle = engine.start(t.id).await?;
-                    handle.set_state(state).await?;
-                    println!("tournament {} ({}) is now {}", t.id, t.name, state.as_str());
-                }
-            }
+            let result = schedule(store.as_ref(), &engine, today, now()).await;
             engine.shutdown().await;
+            for line in result?.lines() {
+                println!("{line}");
+            }
         }
         TournamentCommand::SetState { id, state } => {
             let t = tournament(store.as_ref(), id).await?;
@@ -404,6 +398,42 @@ pub async fn run(what: TournamentCommand, data: DataArgs) -> anyhow::Result<Exit
         TournamentCommand::League { what } => league(store.as_ref(), what).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What one scheduler run did.
+#[derive(Debug, Default)]
+pub struct ScheduleReport {
+    /// Seasons created.
+    pub created: Vec<Tournament>,
+    /// Tournaments moved, with the state each reached (one row per step).
+    pub moved: Vec<(Tournament, TournamentState)>,
+}
+
+impl ScheduleReport {
+    /// One line per season created or step taken.
+    pub fn lines(&self) -> Vec<String> {
+        let created = self
+            .created
+            .iter()
+            .map(|t| format!("created season {} ({}, {} to {})", t.id, t.name, t.starts_on, t.ends_on));
+        let moved = self.moved.iter().map(|(t, s)| format!("tournament {} ({}) is now {}", t.id, t.name, s.as_str()));
+        created.chain(moved).collect()
+    }
+}
+
+/// Creates the quarterly seasons and moves every tournament along its lifecycle for `today`,
+/// through `engine`'s sequencers (started as needed). Used by `tournament schedule` and by the
+/// server's scheduler.
+pub async fn schedule(store: &dyn Store, engine: &Engine, today: NaiveDate, now: Ts) -> anyhow::Result<ScheduleReport> {
+    let mut report = ScheduleReport { created: ensure_seasons(store, today, now).await?, moved: Vec::new() };
+    for t in store.tournaments().await? {
+        for state in due_transitions(&t, today) {
+            let handle = engine.start(t.id).await?;
+            handle.set_state(state).await?;
+            report.moved.push((t.clone(), state));
+        }
+    }
+    Ok(report)
 }
 
 async fn league(store: &dyn Store, what: LeagueCommand) -> anyhow::Result<()> {
