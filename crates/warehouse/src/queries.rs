@@ -1,0 +1,104 @@
+//! The report queries. Each lives in `queries/<name>.sql` beside this crate, takes `$1` (the
+//! tournament id) and `$2` (the entry id) as typed parameters — never spliced into the text —
+//! and is tested on fixed inputs with expected outputs (`tests/queries.rs`).
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::prelude::SessionContext;
+use datafusion::scalar::ScalarValue;
+
+use crate::error::{WarehouseError, WarehouseResult};
+
+/// A report query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Report {
+    /// Start and end equity, return, rank and percentile, activity.
+    TraderSummary,
+    /// Volatility, Sharpe, Sortino, maximum drawdown.
+    TraderRisk,
+    /// Fills, fees, realized P&L and open position by symbol.
+    PnlBySymbol,
+    /// Each round trip against its symbol-and-week peers.
+    PeerRoundTrips,
+}
+
+impl Report {
+    /// Every report.
+    pub const ALL: [Report; 4] =
+        [Report::TraderSummary, Report::TraderRisk, Report::PnlBySymbol, Report::PeerRoundTrips];
+
+    /// The season report of one trader: summary, risk and P&L by symbol.
+    pub const SEASON: [Report; 3] = [Report::TraderSummary, Report::TraderRisk, Report::PnlBySymbol];
+
+    /// The query's name (its file name without `.sql`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Report::TraderSummary => "trader_summary",
+            Report::TraderRisk => "trader_risk",
+            Report::PnlBySymbol => "pnl_by_symbol",
+            Report::PeerRoundTrips => "peer_round_trips",
+        }
+    }
+
+    /// The report named `name`.
+    pub fn parse(name: &str) -> WarehouseResult<Report> {
+        Report::ALL.into_iter().find(|r| r.name() == name).ok_or_else(|| {
+            let names: Vec<&str> = Report::ALL.iter().map(|r| r.name()).collect();
+            WarehouseError::Invalid(format!("unknown report `{name}`: one of {}", names.join(", ")))
+        })
+    }
+
+    /// The SQL text.
+    pub fn sql(self) -> &'static str {
+        match self {
+            Report::TraderSummary => include_str!("../queries/trader_summary.sql"),
+            Report::TraderRisk => include_str!("../queries/trader_risk.sql"),
+            Report::PnlBySymbol => include_str!("../queries/pnl_by_symbol.sql"),
+            Report::PeerRoundTrips => include_str!("../queries/peer_round_trips.sql"),
+        }
+    }
+}
+
+/// The parameters of every report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportParams {
+    /// `$1`: the tournament.
+    pub tournament_id: i64,
+    /// `$2`: the entry.
+    pub entry_id: i64,
+}
+
+/// A report's result.
+#[derive(Debug, Clone)]
+pub struct ReportResult {
+    /// Column names and types (also when there are no rows).
+    pub schema: SchemaRef,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl ReportResult {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+}
+
+/// Runs `report` for `params` in a warehouse session.
+pub async fn run_report(ctx: &SessionContext, report: Report, params: ReportParams) -> WarehouseResult<ReportResult> {
+    let df = ctx.sql(report.sql()).await?.with_param_values(vec![
+        ScalarValue::Int64(Some(params.tournament_id)),
+        ScalarValue::Int64(Some(params.entry_id)),
+    ])?;
+    let schema = df.schema().inner().clone();
+    let batches = df.collect().await?;
+    Ok(ReportResult { schema, batches })
+}
+
+/// Runs any SQL statement and returns its result.
+pub async fn run_sql(ctx: &SessionContext, sql: &str) -> WarehouseResult<ReportResult> {
+    let df = ctx.sql(sql).await?;
+    let schema = df.schema().inner().clone();
+    let batches = df.collect().await?;
+    Ok(ReportResult { schema, batches })
+}

@@ -1,0 +1,171 @@
+//! The report queries (`queries/*.sql`) on the fixed scenario of `support`, against expected
+//! outputs worked out by hand (and, for risk, by the engine's own scoring functions).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::sync::Arc;
+
+use bullpen_domain::scoring;
+use bullpen_domain::Money;
+use bullpen_warehouse::output::write_batches;
+use bullpen_warehouse::queries::run_report;
+use bullpen_warehouse::{open_session, ExportOptions, Exporter, Location, OutputFormat, Report, ReportParams};
+use serde_json::Value;
+use support::{entry_id, MemorySource, T};
+
+async fn warehouse() -> (tempfile::TempDir, bullpen_warehouse::datafusion::prelude::SessionContext) {
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::local(dir.path()).unwrap();
+    let source = Arc::new(MemorySource::new(10));
+    Exporter::open(location.clone(), source, ExportOptions::default()).await.unwrap().run_once().await.unwrap();
+    let ctx = open_session(&location).await.unwrap();
+    (dir, ctx)
+}
+
+/// The report's rows as JSON objects.
+async fn rows(ctx: &bullpen_warehouse::datafusion::prelude::SessionContext, report: Report, entry: i64) -> Vec<Value> {
+    let result =
+        run_report(ctx, report, ReportParams { tournament_id: T.0, entry_id: entry_id(entry).0 }).await.unwrap();
+    let mut json = Vec::new();
+    write_batches(&result.batches, &result.schema, OutputFormat::Json, &mut json).unwrap();
+    match serde_json::from_slice(&json).unwrap() {
+        Value::Array(rows) => rows,
+        other => panic!("not an array: {other}"),
+    }
+}
+
+/// A number from a JSON cell (decimals may come as text).
+fn num(row: &Value, key: &str) -> f64 {
+    match &row[key] {
+        Value::Number(n) => n.as_f64().unwrap(),
+        Value::String(s) => s.parse().unwrap(),
+        Value::Null => f64::NAN,
+        other => panic!("{key}: {other}"),
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trader_summary_ranks_and_totals() {
+    let (_dir, ctx) = warehouse().await;
+    // Final equities (Jan 4): entry 2 $10,088, entry 1 $10,087, entry 3 $10,023.
+    let expected =
+        [(1, 10_087.0, 2, 0.5, 3, 2_340.0, 3.0, 1, 1, 98.0), (2, 10_088.0, 1, 1.0, 2, 3_010.0, 2.0, 1, 0, -21.5)];
+    for (entry, equity, rank, percentile, fills, notional, fees, trips, winners, realized) in expected {
+        let r = rows(&ctx, Report::TraderSummary, entry).await;
+        assert_eq!(r.len(), 1, "{r:?}");
+        let r = &r[0];
+        assert_eq!(r["entry_id"].as_i64(), Some(entry_id(entry).0));
+        assert_eq!(r["as_of"].as_str(), Some("2024-01-04"));
+        assert!(close(num(r, "start_equity"), 10_000.0) && close(num(r, "end_equity"), equity), "{r}");
+        assert!(close(num(r, "total_return"), (equity - 10_000.0) / 10_000.0), "{r}");
+        assert_eq!((r["rank"].as_u64(), r["entries"].as_i64()), (Some(rank), Some(3)), "{r}");
+        assert!(close(num(r, "percentile"), percentile), "{r}");
+        assert_eq!(r["fills"].as_i64(), Some(fills), "{r}");
+        assert!(close(num(r, "traded_notional"), notional) && close(num(r, "fees"), fees), "{r}");
+        assert_eq!((r["round_trips"].as_i64(), r["winning_trips"].as_i64()), (Some(trips), Some(winners)), "{r}");
+        assert!(close(num(r, "realized_pnl"), realized), "{r}");
+    }
+    // An entry that does not exist has no summary.
+    assert!(rows(&ctx, Report::TraderSummary, 99).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trader_risk_matches_the_engine_scoring() {
+    let (_dir, ctx) = warehouse().await;
+    let source = MemorySource::new(10);
+    for entry in 1..=3 {
+        let equity: Vec<Money> = source
+            .data
+            .snapshots
+            .iter()
+            .filter(|(_, s)| s.entry_id == entry_id(entry))
+            .map(|(_, s)| s.equity)
+            .collect();
+        let start = Money::from_dollars(10_000);
+        let returns = scoring::daily_returns(start, &equity);
+        let r = rows(&ctx, Report::TraderRisk, entry).await;
+        assert_eq!(r.len(), 1);
+        let r = &r[0];
+        assert_eq!(r["days"].as_i64(), Some(3));
+        assert!(close(num(r, "volatility"), scoring::volatility(&returns)), "{entry}: {r}");
+        assert!(close(num(r, "sharpe"), scoring::sharpe(&returns)), "{entry}: {r}");
+        assert!(close(num(r, "sortino"), scoring::sortino(&returns)), "{entry}: {r}");
+        assert!(close(num(r, "max_drawdown"), scoring::max_drawdown(start, &equity)), "{entry}: {r}");
+    }
+    // Entry 1: 10,049 → 10,098 → 10,087: the drawdown is 11 / 10,098.
+    let r = &rows(&ctx, Report::TraderRisk, 1).await[0];
+    assert!(close(num(r, "max_drawdown"), 11.0 / 10_098.0), "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pnl_by_symbol_splits_closed_and_open() {
+    let (_dir, ctx) = warehouse().await;
+    let r = rows(&ctx, Report::PnlBySymbol, 1).await;
+    assert_eq!(r.len(), 2, "{r:?}");
+    let (aapl, xom) = (&r[0], &r[1]);
+    assert_eq!((aapl["symbol"].as_str(), aapl["sector"].as_str()), (Some("AAPL"), Some("Information Technology")));
+    assert_eq!(
+        (aapl["fills"].as_i64(), aapl["round_trips"].as_i64(), aapl["open_qty"].as_i64()),
+        (Some(2), Some(1), Some(0))
+    );
+    assert!(close(num(aapl, "traded_notional"), 2_100.0) && close(num(aapl, "fees"), 2.0), "{aapl}");
+    assert!(close(num(aapl, "realized_pnl"), 98.0) && close(num(aapl, "avg_return"), 0.098), "{aapl}");
+    assert!(close(num(aapl, "last_close"), 112.0) && close(num(aapl, "market_value"), 0.0), "{aapl}");
+    assert_eq!(
+        (xom["symbol"].as_str(), xom["fills"].as_i64(), xom["open_qty"].as_i64()),
+        (Some("XOM"), Some(1), Some(5))
+    );
+    assert!(close(num(xom, "realized_pnl"), 0.0) && num(xom, "avg_return").is_nan(), "{xom}");
+    assert!(close(num(xom, "last_close"), 46.0) && close(num(xom, "market_value"), 230.0), "{xom}");
+
+    // Entry 2 still holds half its AAPL.
+    let r = rows(&ctx, Report::PnlBySymbol, 2).await;
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["open_qty"].as_i64(), Some(10));
+    assert!(close(num(&r[0], "realized_pnl"), -21.5) && close(num(&r[0], "market_value"), 1_120.0), "{}", r[0]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_round_trips_rank_each_trade_in_its_symbol_week() {
+    let (_dir, ctx) = warehouse().await;
+    // AAPL in the week of Monday 2024-01-01: entry 1 made +9.8 %, entry 2 −21.5 / 1,010.
+    let (won, lost) = (0.098, -21.5 / 1_010.0);
+    let r = rows(&ctx, Report::PeerRoundTrips, 2).await;
+    assert_eq!(r.len(), 1, "{r:?}");
+    let r = &r[0];
+    assert_eq!((r["symbol"].as_str(), r["piece"].as_i64(), r["close_seq"].as_i64()), (Some("AAPL"), Some(0), Some(8)));
+    assert!(r["week"].as_str().unwrap().starts_with("2024-01-01"), "{r}");
+    assert!(close(num(r, "trade_return"), lost), "{r}");
+    assert!(close(num(r, "return_percentile"), 0.0), "{r}");
+    assert_eq!((r["peer_trades"].as_i64(), r["peer_traders"].as_i64()), (Some(2), Some(2)));
+    assert!(close(num(r, "return_p50"), (won + lost) / 2.0), "{r}");
+    assert!(close(num(r, "return_p10"), lost + 0.1 * (won - lost)), "{r}");
+    assert!(close(num(r, "return_p90"), lost + 0.9 * (won - lost)), "{r}");
+
+    let r = rows(&ctx, Report::PeerRoundTrips, 1).await;
+    assert_eq!(r.len(), 1);
+    assert!(close(num(&r[0], "return_percentile"), 1.0), "{}", r[0]);
+    // Both held their AAPL a day and three minutes: tied, so both rank at 0.
+    assert!(close(num(&r[0], "holding_percentile"), 0.0), "{}", r[0]);
+
+    // Entry 3's short in XOM is alone in its window.
+    let r = rows(&ctx, Report::PeerRoundTrips, 3).await;
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0]["symbol"].as_str(), r[0]["peer_trades"].as_i64()), (Some("XOM"), Some(1)));
+    assert!(close(num(&r[0], "trade_return"), 23.0 / 250.0), "{}", r[0]);
+}
+
+#[test]
+fn every_report_has_its_sql_file_and_name() {
+    for report in Report::ALL {
+        assert!(report.sql().contains("$1") && report.sql().contains("$2"), "{}", report.name());
+        assert_eq!(Report::parse(report.name()).unwrap(), report);
+    }
+    assert!(Report::parse("drop_tables").is_err());
+}
