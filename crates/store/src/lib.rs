@@ -73,10 +73,55 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// A tournament's sequence high-water mark, for incremental exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequenceHead {
+    /// Tournament.
+    pub tournament_id: TournamentId,
+    /// The highest sequence number committed.
+    pub last_seq: i64,
+    /// The time of the tournament's newest ledger entry, if any.
+    pub last_ts: Option<bullpen_domain::Ts>,
+}
+
+/// A fingerprint of one calendar year of bars: a count and a checksum of their values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BarFingerprint {
+    /// Calendar year.
+    pub year: i32,
+    /// Number of bars.
+    pub rows: i64,
+    /// Checksum of symbols' lengths, prices and volumes (changes when any bar changes).
+    pub checksum: i64,
+}
+
+/// The reads of the analytics export (the warehouse): what changed since a sequence number, an
+/// id or a date, each served by an index.
+#[async_trait]
+pub trait ExportStore: Send + Sync {
+    /// Every tournament's sequence high-water mark, by tournament id.
+    async fn sequence_heads(&self) -> StoreResult<Vec<SequenceHead>>;
+    /// Orders of a tournament whose latest change has `after_seq < seq <= upto_seq`, in their
+    /// latest state, by seq. (SQLite rows written before schema version 3 carry no sequence
+    /// column and are returned with the first range, `after_seq = 0`, whatever their seq.)
+    async fn orders_changed(&self, tournament: TournamentId, after_seq: i64, upto_seq: i64) -> StoreResult<Vec<Order>>;
+    /// End-of-day snapshots of a tournament dated after `after` (all when `None`), by date then
+    /// entry.
+    async fn equity_snapshots_after(
+        &self,
+        tournament: TournamentId,
+        after: Option<NaiveDate>,
+    ) -> StoreResult<Vec<EquitySnapshot>>;
+    /// Users with an id above `after`, by id, at most `limit`.
+    async fn users_after(&self, after: UserId, limit: i64) -> StoreResult<Vec<User>>;
+    /// Fingerprints of the bars by calendar year, by year.
+    async fn bar_fingerprints(&self) -> StoreResult<Vec<BarFingerprint>>;
+}
+
 /// The storage interface shared by SQLite and PostgreSQL. All methods are safe to call
 /// concurrently; `commit_batch` calls for one tournament come from its one sequencer, in order.
 #[async_trait]
-pub trait Store: AccountStore + Send + Sync + 'static {
+pub trait Store: AccountStore + ExportStore + Send + Sync + 'static {
     /// Which backend this is (`"sqlite"` or `"postgres"`).
     fn backend(&self) -> &'static str;
 

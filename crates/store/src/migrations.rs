@@ -16,12 +16,14 @@ pub(crate) struct Migration {
 pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") },
     Migration { version: 2, name: "accounts", sql: include_str!("../migrations/sqlite/0002_accounts.sql") },
+    Migration { version: 3, name: "export", sql: include_str!("../migrations/sqlite/0003_export.sql") },
 ];
 
 /// PostgreSQL migrations, in order.
 pub(crate) const POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/postgres/0001_init.sql") },
     Migration { version: 2, name: "accounts", sql: include_str!("../migrations/postgres/0002_accounts.sql") },
+    Migration { version: 3, name: "export", sql: include_str!("../migrations/postgres/0003_export.sql") },
 ];
 
 /// Refuses a database migrated by a newer binary: its schema may mean things this one does not

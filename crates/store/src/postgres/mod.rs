@@ -5,6 +5,7 @@
 
 mod accounts;
 mod error;
+mod export;
 mod market;
 mod migrate;
 mod rebuild;

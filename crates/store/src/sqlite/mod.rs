@@ -8,6 +8,7 @@ mod accounts;
 mod checkpointer;
 mod conn;
 mod error;
+mod export;
 mod market;
 mod migrate;
 mod order_blob;

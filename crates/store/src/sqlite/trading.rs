@@ -13,10 +13,10 @@ use crate::{Batch, EquitySnapshot, OrderFilter, StoreError, StoreResult};
 const INSERT_ENTRY: &str =
     "INSERT INTO entries (id, tournament_id, user_id, display_name, joined_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-const UPSERT_ORDER: &str = "INSERT INTO orders (id, entry_id, status, client_order_id, body) \
-     VALUES (?1, ?2, ?3, ?4, ?5) \
+const UPSERT_ORDER: &str = "INSERT INTO orders (id, entry_id, status, client_order_id, body, seq) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
      ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id, status = excluded.status, \
-     client_order_id = excluded.client_order_id, body = excluded.body";
+     client_order_id = excluded.client_order_id, body = excluded.body, seq = excluded.seq";
 
 const INSERT_LEDGER: &str = "INSERT INTO ledger (tournament_id, seq, entry_id, ts, kind, symbol, qty_delta, \
      cash_delta, price, fee, order_id, ratio_num, ratio_den, cash_after, qty_after) \
@@ -66,16 +66,15 @@ pub(crate) fn apply_batch(conn: &Connection, batch: &Batch) -> StoreResult<()> {
 fn upsert_order(st: &mut rusqlite::CachedStatement<'_>, o: &Order, body: &mut Vec<u8>) -> StoreResult<()> {
     let given = (!is_generated_client_order_id(o.id, &o.client_order_id)).then_some(o.client_order_id.as_str());
     order_blob::encode(o, body)?;
-    st.execute(params![o.id.0, o.entry_id.0, order_blob::status_code(o.status), given, body.as_slice()]).map_err(
-        |err| {
+    st.execute(params![o.id.0, o.entry_id.0, order_blob::status_code(o.status), given, body.as_slice(), o.seq])
+        .map_err(|err| {
             conflict_context(err.into(), || {
                 format!(
                     "client_order_id `{}` is already used by another order of entry {}",
                     o.client_order_id, o.entry_id
                 )
             })
-        },
-    )?;
+        })?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod account_cases;
+mod export_cases;
 mod fixtures;
 mod market_cases;
 mod tournament_cases;
@@ -113,4 +114,7 @@ behaviour!(
     account_cases::organisations_have_unique_names_and_members,
     account_cases::audit_log_forms_a_verifying_chain,
     account_cases::concurrent_audit_appends_form_one_chain,
+    export_cases::orders_changed_and_heads_follow_sequence_numbers,
+    export_cases::snapshots_and_users_page_by_date_and_id,
+    export_cases::bar_fingerprints_change_with_the_bars_of_their_year,
 );
