@@ -321,7 +321,7 @@ async fn password_reset_goes_through_the_outbox_with_single_use_expiring_tokens(
     assert_eq!(sign_in(&app, "ann", "brand-new-password").await.status(), 200);
     // Single use.
     let res = confirm(token.clone(), "another-new-password").await.unwrap();
-    assert_eq!(code(res).await, (400, "reset_token_invalid".into()));
+    assert_eq!(code(res).await, (422, "reset_token_invalid".into()));
     assert_eq!(code(confirm("f".repeat(64), "another-new-password").await.unwrap()).await.1, "reset_token_invalid");
 
     // Expired.
@@ -491,7 +491,7 @@ async fn organisations_are_scoped_to_their_members() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 404);
+    assert_eq!(code(res).await, (422, "unknown_user".into()));
 
     let get = |u: &TestUser, org: i64| app.as_user(u, Method::GET, &format!("/api/v1/organisations/{org}")).send();
     let members =

@@ -30,7 +30,7 @@ const RESET_TOKEN_BYTES: usize = 32;
 #[serde(deny_unknown_fields)]
 pub struct SignUpRequest {
     /// 3–32 characters from `a-z`, `0-9`, `_`, `-`.
-    #[schema(example = "ann_trader")]
+    #[schema(example = "ann_trader", pattern = "^[a-z0-9_-]{3,32}$")]
     pub handle: String,
     /// Name shown to others (1–64 characters).
     #[schema(example = "Ann")]
@@ -39,7 +39,7 @@ pub struct SignUpRequest {
     #[schema(example = "ann@example.com")]
     pub email: String,
     /// 10–128 characters.
-    #[schema(example = "a long passphrase")]
+    #[schema(example = "a long passphrase", min_length = 10, max_length = 128)]
     pub password: String,
 }
 
@@ -71,6 +71,7 @@ pub struct PasswordResetConfirm {
     /// The token from the reset message.
     pub token: String,
     /// The new password (10–128 characters).
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 
@@ -313,7 +314,8 @@ pub async fn password_reset_confirm(
 ) -> ApiResult<Json<StatusResponse>> {
     validate_password(&req.new_password).map_err(ApiError::invalid)?;
     let invalid = || {
-        ApiError::bad_request(
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
             "reset_token_invalid",
             "this reset token is unknown, already used or expired; ask for a new one",
         )

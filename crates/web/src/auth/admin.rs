@@ -301,7 +301,7 @@ pub async fn list_organisations(State(state): State<AppState>) -> ApiResult<Json
     request_body = MemberRequest,
     responses(
         (status = 204, description = "The user is a member"),
-        (status = 404, description = "No such organisation or account (`not_found`)", body = ErrorBody),
+        (status = 404, description = "No such organisation (`not_found`)", body = ErrorBody),
         BodyErrors,
         AuthErrors,
     )
@@ -314,7 +314,14 @@ pub async fn add_member(
 ) -> ApiResult<StatusCode> {
     let admin = caller.user()?;
     let org = organisation_or_404(&state, org_id).await?;
-    let account = account_or_404(&state, req.user_id).await?;
+    // The user is named in the body, not the path: an unknown one is an unacceptable field.
+    let Some(account) = state.store.account(UserId(req.user_id)).await? else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_user",
+            format!("no account {}", req.user_id),
+        ));
+    };
     state.store.add_organisation_member(org.id, account.user.id).await?;
     let detail = json!({ "user_id": account.user.id.0, "handle": account.user.handle });
     record(&state, Some(admin.user_id), "admin.organisation.member_add", org.id, detail).await?;

@@ -201,10 +201,14 @@ pub struct BodyErrors;
 impl IntoResponses for BodyErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[
-            ("400", "Malformed JSON (`malformed_json`), or a bad request (`bad_request`, `reset_token_invalid`)"),
+            ("400", "Malformed JSON (`malformed_json`) or another bad request (`bad_request`)"),
             ("413", "The body is too large (`payload_too_large`)"),
             ("415", "The body is not JSON (`unsupported_media_type`)"),
-            ("422", "A field is missing, unknown or not acceptable (`validation_failed`)"),
+            (
+                "422",
+                "A field is missing, unknown or not acceptable (`validation_failed`, or a specific code such as \
+                 `reset_token_invalid` or `unknown_user`)",
+            ),
         ])
     }
 }
