@@ -426,44 +426,45 @@ impl RouteMatcher {
     }
 
     fn find(&self, path: &str) -> Option<&'static str> {
-        let parts: Vec<&str> = path.split('/').skip(1).collect();
-        let mut best: Option<(&Pattern, Vec<u8>)> = None;
+        let mut best: Option<(&'static str, u64)> = None;
         for p in &self.patterns {
-            let Some(rank) = p.rank(&parts) else { continue };
-            if best.as_ref().is_none_or(|(_, r)| rank > *r) {
-                best = Some((p, rank));
+            let Some(rank) = p.rank(path) else { continue };
+            if best.is_none_or(|(_, r)| rank > r) {
+                best = Some((p.template, rank));
             }
         }
-        best.map(|(p, _)| p.template)
+        best.map(|(template, _)| template)
     }
 }
 
 impl Pattern {
-    /// How specific the match is, segment by segment (2 static, 1 parameter, 0 catch-all), or
-    /// `None` if the path does not match.
-    fn rank(&self, parts: &[&str]) -> Option<Vec<u8>> {
-        let mut rank = Vec::with_capacity(self.segments.len());
+    /// How specific the match is, segment by segment from the left (static 3, parameter 2,
+    /// catch-all 1; two bits each, the first segment highest), or `None` if the path does not
+    /// match. Allocation-free: it runs on every request.
+    fn rank(&self, path: &str) -> Option<u64> {
+        let mut parts = path.split('/').skip(1);
+        let mut rank = 0u64;
         for (i, seg) in self.segments.iter().enumerate() {
+            let shift = 62u32.saturating_sub(2 * i as u32);
             match seg {
                 Segment::CatchAll => {
-                    rank.push(0);
-                    return (parts.len() > i).then_some(rank);
+                    return parts.next().map(|_| rank | (1 << shift));
                 }
                 Segment::Static(s) => {
-                    if parts.get(i) != Some(s) {
+                    if parts.next() != Some(*s) {
                         return None;
                     }
-                    rank.push(2);
+                    rank |= 3 << shift;
                 }
                 Segment::Param => {
-                    if parts.get(i).is_none_or(|p| p.is_empty()) {
+                    if parts.next().is_none_or(str::is_empty) {
                         return None;
                     }
-                    rank.push(1);
+                    rank |= 2 << shift;
                 }
             }
         }
-        (parts.len() == self.segments.len()).then_some(rank)
+        parts.next().is_none().then_some(rank)
     }
 }
 
