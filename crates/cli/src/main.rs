@@ -3,13 +3,16 @@
 mod audit;
 mod bench;
 mod bench_http;
+mod bench_warehouse;
 mod check;
 mod common;
 mod demo;
+mod etl;
 mod feed;
 mod import;
 mod serve;
 mod simulate;
+mod sql;
 mod tournament;
 mod user;
 
@@ -78,11 +81,24 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Export the store into the analytics warehouse (Parquet), once or with --follow.
+    Etl(etl::EtlArgs),
+    /// SQL over the analytics warehouse: one statement, a report query, or a prompt on stdin.
+    Sql(sql::SqlArgs),
     /// Benchmarks that print what they measure.
     Bench {
         #[command(subcommand)]
-        what: bench::BenchCommand,
+        what: BenchWhat,
     },
+}
+
+/// The benchmarks of `bench.rs` and the warehouse's.
+#[derive(Debug, Subcommand)]
+enum BenchWhat {
+    #[command(flatten)]
+    Engine(bench::BenchCommand),
+    /// Analytics warehouse: ETL throughput, report and peer-query times (PostgreSQL side by side).
+    Warehouse(bench_warehouse::WarehouseBenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,7 +120,10 @@ fn main() -> ExitCode {
             Command::Tournament { what, data } => tournament::run(what, data).await,
             Command::Check(args) => check::run(args).await,
             Command::Feed(args) => feed::run(args).await,
-            Command::Bench { what } => bench::run(what).await,
+            Command::Etl(args) => etl::run(args).await,
+            Command::Sql(args) => sql::run(args).await,
+            Command::Bench { what: BenchWhat::Engine(what) } => bench::run(what).await,
+            Command::Bench { what: BenchWhat::Warehouse(args) } => bench_warehouse::run(args).await,
             Command::User { what, data } => user::run(what, data).await,
             Command::Audit { what, data } => audit::run(what, data).await,
         }

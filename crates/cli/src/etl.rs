@@ -1,0 +1,234 @@
+//! `bullpen etl`: exports the store into the analytics warehouse (Parquet files in a directory
+//! or an S3-compatible bucket), once or continuously with `--follow`.
+//!
+//! The warehouse crate depends on the domain only; [`StoreSource`] adapts the store to what it
+//! reads.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use async_trait::async_trait;
+use bullpen_domain::{DailyBar, Entry, Instrument, LedgerEntry, Order, Tournament, TournamentId, UserId};
+use bullpen_store::{Store, StoreError};
+use bullpen_warehouse::{
+    BarYear, ExportOptions, ExportReport, Exporter, Location, S3Options, SequenceHead, Source, SourceSnapshot,
+    SourceUser, WarehouseError, WarehouseResult,
+};
+use chrono::NaiveDate;
+use clap::Args;
+
+use crate::DataArgs;
+
+/// Where the warehouse is: flags and `BULLPEN_WAREHOUSE_*` environment variables.
+#[derive(Debug, Clone, Args)]
+pub struct WarehouseArgs {
+    /// Warehouse location: a directory, file:///dir or s3://bucket/prefix [default: <data-dir>/warehouse].
+    #[arg(long = "warehouse", env = "BULLPEN_WAREHOUSE_URL")]
+    pub url: Option<String>,
+    /// S3 endpoint URL (MinIO and other S3-compatible stores), e.g. http://127.0.0.1:9000.
+    #[arg(long, env = "BULLPEN_WAREHOUSE_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// S3 region.
+    #[arg(long, env = "BULLPEN_WAREHOUSE_REGION")]
+    pub s3_region: Option<String>,
+    /// S3 access key id.
+    #[arg(long, env = "BULLPEN_WAREHOUSE_ACCESS_KEY_ID", hide_env_values = true)]
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key (prefer the environment variable to the flag).
+    #[arg(long, env = "BULLPEN_WAREHOUSE_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
+    /// Allow a plain http:// S3 endpoint.
+    #[arg(long, env = "BULLPEN_WAREHOUSE_ALLOW_HTTP")]
+    pub s3_allow_http: bool,
+}
+
+impl WarehouseArgs {
+    /// The warehouse location; `<data_dir>/warehouse` when no URL is given.
+    pub fn location(&self, data_dir: &Path) -> anyhow::Result<Location> {
+        let s3 = S3Options {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+            allow_http: self.s3_allow_http,
+        };
+        let location = match &self.url {
+            Some(url) => Location::parse(url, &s3)?,
+            None => Location::local(&default_dir(data_dir))?,
+        };
+        Ok(location)
+    }
+}
+
+/// Arguments of `bullpen etl`.
+#[derive(Debug, Args)]
+pub struct EtlArgs {
+    /// Keep exporting every `--interval` seconds until SIGINT or SIGTERM.
+    #[arg(long)]
+    pub follow: bool,
+    /// Seconds between exports with `--follow`.
+    #[arg(long, default_value_t = 30)]
+    pub interval: u64,
+    /// Print each export's report as one JSON line.
+    #[arg(long)]
+    pub json: bool,
+    /// Salt of the trader pseudonyms, 64 hex digits (default: the warehouse's own, created once).
+    #[arg(long, env = "BULLPEN_WAREHOUSE_SALT", hide_env_values = true)]
+    pub salt: Option<String>,
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// The store as the warehouse's [`Source`].
+pub struct StoreSource(pub Arc<dyn Store>);
+
+fn source_err(e: StoreError) -> WarehouseError {
+    WarehouseError::Source(e.to_string())
+}
+
+#[async_trait]
+impl Source for StoreSource {
+    async fn sequence_heads(&self) -> WarehouseResult<Vec<SequenceHead>> {
+        let heads = self.0.sequence_heads().await.map_err(source_err)?;
+        Ok(heads
+            .into_iter()
+            .map(|h| SequenceHead { tournament_id: h.tournament_id, last_seq: h.last_seq, last_ts: h.last_ts })
+            .collect())
+    }
+
+    async fn instruments(&self) -> WarehouseResult<Vec<Instrument>> {
+        self.0.instruments().await.map_err(source_err)
+    }
+
+    async fn tournaments(&self) -> WarehouseResult<Vec<Tournament>> {
+        self.0.tournaments().await.map_err(source_err)
+    }
+
+    async fn bar_years(&self) -> WarehouseResult<Vec<BarYear>> {
+        let years = self.0.bar_fingerprints().await.map_err(source_err)?;
+        Ok(years.into_iter().map(|y| BarYear { year: y.year, rows: y.rows, checksum: y.checksum }).collect())
+    }
+
+    async fn bars(&self, from: NaiveDate, to: NaiveDate) -> WarehouseResult<Vec<DailyBar>> {
+        self.0.bars(None, from, to).await.map_err(source_err)
+    }
+
+    async fn users_after(&self, after: UserId, limit: usize) -> WarehouseResult<Vec<SourceUser>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let users = self.0.users_after(after, limit).await.map_err(source_err)?;
+        Ok(users.into_iter().map(|u| SourceUser { id: u.id, is_bot: u.is_bot, created_at: u.created_at }).collect())
+    }
+
+    async fn entries(&self, tournament: TournamentId) -> WarehouseResult<Vec<Entry>> {
+        self.0.entries(tournament).await.map_err(source_err)
+    }
+
+    async fn ledger(&self, tournament: TournamentId, after: i64, upto: i64) -> WarehouseResult<Vec<LedgerEntry>> {
+        if upto <= after {
+            return Ok(Vec::new());
+        }
+        // Sequence numbers are unique, so the range holds at most `upto - after` entries.
+        let mut rows = self.0.ledger(tournament, None, after, upto - after).await.map_err(source_err)?;
+        rows.retain(|l| l.seq <= upto);
+        Ok(rows)
+    }
+
+    async fn orders_changed(&self, tournament: TournamentId, after: i64, upto: i64) -> WarehouseResult<Vec<Order>> {
+        self.0.orders_changed(tournament, after, upto).await.map_err(source_err)
+    }
+
+    async fn equity_snapshots_after(
+        &self,
+        tournament: TournamentId,
+        after: Option<NaiveDate>,
+    ) -> WarehouseResult<Vec<SourceSnapshot>> {
+        let rows = self.0.equity_snapshots_after(tournament, after).await.map_err(source_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|s| SourceSnapshot {
+                entry_id: s.entry_id,
+                date: s.date,
+                equity: s.equity,
+                cash: s.cash,
+                low_equity: s.low_equity,
+                traded: s.traded,
+            })
+            .collect())
+    }
+}
+
+/// Prints one export's report.
+pub fn print_report(report: &ExportReport, elapsed: Duration, json: bool) {
+    if json {
+        let line = serde_json::json!({
+            "tables": report.tables,
+            "rows": report.total_rows(),
+            "seconds": elapsed.as_secs_f64(),
+            "lag": report.lag,
+        });
+        println!("{line}");
+        return;
+    }
+    let rows = report.total_rows();
+    let rate = rows as f64 / elapsed.as_secs_f64().max(1e-9);
+    println!("exported {rows} rows in {:.2} s ({rate:.0} rows/s)", elapsed.as_secs_f64());
+    for (table, counts) in &report.tables {
+        println!("  {table:<17} {:>10} rows {:>6} files", counts.rows, counts.files);
+    }
+    let seconds = report.lag.seconds_behind.map_or_else(|| "unknown".to_string(), |s| format!("{s:.0} s"));
+    println!("lag: {} sequence numbers behind, {seconds} of data time", report.lag.seq_behind);
+}
+
+async fn wait_for_stop(interval: Duration) -> anyhow::Result<bool> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => Ok(true),
+        _ = term.recv() => Ok(true),
+        () = tokio::time::sleep(interval) => Ok(false),
+    }
+}
+
+/// Runs `bullpen etl`.
+pub async fn run(args: EtlArgs) -> anyhow::Result<ExitCode> {
+    let store = crate::common::open_store(&args.data).await?;
+    let location = args.warehouse.location(&args.data.data_dir)?;
+    let options = ExportOptions { salt_hex: args.salt.clone(), ..ExportOptions::default() };
+    let exporter =
+        Exporter::open(location, Arc::new(StoreSource(store)), options).await.context("cannot open the warehouse")?;
+    let interval = Duration::from_secs(args.interval.max(1));
+    loop {
+        let started = Instant::now();
+        // A signal stops the export wherever it is: a step left half-done is redone by the
+        // next run (see the warehouse's checkpoint), so stopping early loses nothing.
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("cannot listen for SIGTERM")?;
+        let outcome = tokio::select! {
+            r = exporter.run_once() => Some(r),
+            _ = tokio::signal::ctrl_c() => None,
+            _ = term.recv() => None,
+        };
+        match outcome {
+            None => {
+                eprintln!("stopped");
+                return Ok(ExitCode::SUCCESS);
+            }
+            Some(Ok(report)) => print_report(&report, started.elapsed(), args.json),
+            Some(Err(e)) if args.follow => tracing::error!(error = %e, "export failed; retrying at the next interval"),
+            Some(Err(e)) => return Err(e).context("export failed"),
+        }
+        if !args.follow || wait_for_stop(interval).await? {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
+}
+
+/// The default warehouse directory of a data directory.
+pub fn default_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("warehouse")
+}
