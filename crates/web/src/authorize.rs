@@ -39,6 +39,11 @@ pub async fn authorize(
     let scope = params.map(|p| scope_of(&p)).unwrap_or_default();
     match decide(access, &principal, scope) {
         Decision::Allow => {}
+        Decision::Unauthenticated if is_page(request.method(), path) => {
+            let next = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = format!("/sign-in?next={}", url_component(next));
+            return axum::response::Redirect::to(&target).into_response();
+        }
         Decision::Unauthenticated => return ApiError::unauthenticated().into_response(),
         Decision::Forbidden => return ApiError::forbidden().into_response(),
     }
@@ -103,6 +108,28 @@ async fn csrf_check(request: Request, expected: &str, max_body: usize) -> (Reque
         .filter_map(|pair| pair.strip_prefix(b"_csrf="))
         .any(|sent| std::str::from_utf8(sent).is_ok_and(|sent| constant_time_eq(sent, expected)));
     (Request::from_parts(parts, axum::body::Body::from(bytes)), ok)
+}
+
+/// Whether a request is a browser opening an HTML page (signed-out visitors are sent to the
+/// sign-in page instead of getting a JSON 401).
+fn is_page(method: &Method, path: &str) -> bool {
+    *method == Method::GET
+        && !["/api/", "/v2/", "/stream", "/static/", "/healthz", "/readyz", "/metrics"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+}
+
+/// Percent-encodes a value for a query string.
+fn url_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn is_safe(method: &Method) -> bool {

@@ -18,6 +18,7 @@ pub mod identity;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod pages;
 pub mod policy;
 pub mod routes;
 pub mod secrets;
@@ -51,6 +52,7 @@ pub fn all_routes() -> Routes {
         .merge(api::routes())
         .merge(stream::routes())
         .merge(alpaca::routes())
+        .merge(pages::routes())
 }
 
 /// The whole application over a state.
@@ -64,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::not_found("no such route").into_response() })
         .layer(from_fn_with_state(state.clone(), metrics::track_http))
         .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(axum::middleware::map_response(api::common::json_payload_too_large))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -1,0 +1,17 @@
+//! Server-rendered HTML pages (maud templates, checked at compile time).
+//!
+//! Pages use the same services as the JSON API and the same authorisation: every page route
+//! is registered through [`crate::routes::Routes`] with an access rule. A signed-out visitor
+//! who opens a page that needs an account is sent to the sign-in page (see
+//! [`crate::authorize`]). Forms post `application/x-www-form-urlencoded` with a hidden `_csrf`
+//! field; the small script in `static/app.js` adds live updates, local times and chart hover.
+
+pub mod assets;
+pub mod layout;
+
+use crate::routes::Routes;
+
+/// Every page route.
+pub fn routes() -> Routes {
+    Routes::new().merge(assets::routes())
+}
