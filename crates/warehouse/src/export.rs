@@ -548,7 +548,9 @@ impl Exporter {
     }
 }
 
-/// Folds the lots and encodes one sequence step's files (ledger, fills, round trips, orders).
+/// Folds the lots and encodes one sequence step's files (ledger, fills, round trips, orders),
+/// on two threads. Rows inside a file are sorted by entry, so one trader's rows sit together
+/// and the page index lets a per-trader query skip the rest.
 fn encode_sequence(
     t: TournamentId,
     from: i64,
@@ -558,26 +560,43 @@ fn encode_sequence(
     mut lots: Lots,
 ) -> WarehouseResult<(Vec<FileOut>, Lots)> {
     let trips = lots.apply(ledger)?;
-    let mut files = Vec::new();
     let pk = |d: NaiveDate| PartitionKey::TournamentDate(t.0, d);
-    for (date, part) in group_by(ledger.iter(), |l: &LedgerEntry| ts_date(l.ts)) {
-        files.push(encode_file(Table::Ledger, part_path(Table::Ledger, &pk(date), from, to), encode::ledger(&part)?)?);
-        let fills: Vec<&LedgerEntry> = part.into_iter().filter(|l| is_fill(l)).collect();
-        if !fills.is_empty() {
-            files.push(encode_file(
-                Table::Fills,
-                part_path(Table::Fills, &pk(date), from, to),
-                encode::fills(&fills)?,
-            )?);
+    let ledger_files = || -> WarehouseResult<Vec<FileOut>> {
+        let mut files = Vec::new();
+        for (date, mut part) in group_by(ledger.iter(), |l: &LedgerEntry| ts_date(l.ts)) {
+            part.sort_by_key(|l| (l.entry_id, l.seq));
+            let path = part_path(Table::Ledger, &pk(date), from, to);
+            files.push(encode_file(Table::Ledger, path, encode::ledger(&part)?)?);
+            let fills: Vec<&LedgerEntry> = part.into_iter().filter(|l| is_fill(l)).collect();
+            if !fills.is_empty() {
+                let path = part_path(Table::Fills, &pk(date), from, to);
+                files.push(encode_file(Table::Fills, path, encode::fills(&fills)?)?);
+            }
         }
-    }
-    for (date, part) in group_by(trips.iter(), |r: &RoundTripRow| ts_date(r.trip.closed_at)) {
-        let path = part_path(Table::RoundTrips, &pk(date), from, to);
-        files.push(encode_file(Table::RoundTrips, path, encode::round_trips(&part)?)?);
-    }
-    for (date, part) in group_by(orders.iter(), |o: &Order| ts_date(o.created_at)) {
-        files.push(encode_file(Table::Orders, part_path(Table::Orders, &pk(date), from, to), encode::orders(&part)?)?);
-    }
+        Ok(files)
+    };
+    let other_files = || -> WarehouseResult<Vec<FileOut>> {
+        let mut files = Vec::new();
+        for (date, mut part) in group_by(trips.iter(), |r: &RoundTripRow| ts_date(r.trip.closed_at)) {
+            part.sort_by_key(|r| (r.trip.entry_id, r.close_seq, r.piece));
+            let path = part_path(Table::RoundTrips, &pk(date), from, to);
+            files.push(encode_file(Table::RoundTrips, path, encode::round_trips(&part)?)?);
+        }
+        for (date, mut part) in group_by(orders.iter(), |o: &Order| ts_date(o.created_at)) {
+            part.sort_by_key(|o| (o.entry_id, o.id, o.seq));
+            let path = part_path(Table::Orders, &pk(date), from, to);
+            files.push(encode_file(Table::Orders, path, encode::orders(&part)?)?);
+        }
+        Ok(files)
+    };
+    let (ledger_result, others) = std::thread::scope(|scope| {
+        let handle = scope.spawn(ledger_files);
+        let others = other_files();
+        let ledger = handle.join().unwrap_or_else(|_| Err(WarehouseError::Data("an encoding thread failed".into())));
+        (ledger, others)
+    });
+    let mut files = ledger_result?;
+    files.extend(others?);
     Ok((files, lots))
 }
 
