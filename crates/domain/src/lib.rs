@@ -17,6 +17,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod order;
 pub mod portfolio;
+pub mod preview;
 pub mod reject;
 pub mod rules;
 pub mod rules_check;
@@ -39,6 +40,7 @@ pub use portfolio::{
     deposit_entry, dividend_entry, interest_entry, reconcile, split_entry, trade_entry, Direction, LedgerError, Lot,
     Portfolio, Position, RoundTrip,
 };
+pub use preview::{CheckResult, OrderPreview, PreviewRule, RuleOutcome};
 pub use reject::RejectReason;
 pub use rules::{CommissionModel, MarginRules, ScoringMethod, TournamentRules, Universe};
 pub use rules_check::{OrderContext, Valuation};

@@ -75,7 +75,7 @@ pub struct OrderContext<'a> {
 
 impl OrderContext<'_> {
     /// The account's value: the one given, or computed at `prices`.
-    fn value(&self) -> Valuation {
+    pub fn value(&self) -> Valuation {
         self.valuation.unwrap_or_else(|| Valuation {
             equity: self.portfolio.equity(self.prices),
             gross_exposure: self.portfolio.gross_exposure(self.prices),
@@ -87,48 +87,66 @@ impl TournamentRules {
     /// Checks an order against the rules and the account; see the module documentation for the
     /// order of the checks.
     pub fn check_order(&self, ctx: &OrderContext<'_>) -> Result<(), RejectReason> {
-        let request = ctx.request;
-        request.validate_shape()?;
-        let symbol = &request.symbol;
-        let name = || symbol.as_str().to_string();
+        ctx.request.validate_shape()?;
+        self.check_listing(ctx)?;
+        check_market_open(ctx)?;
+        let quote = check_quote(ctx)?;
+        self.check_daily_limit(ctx)?;
+        self.check_side(ctx, quote)?;
+        self.check_min_share_price(ctx, quote)?;
+        match ctx.request.side {
+            Side::Sell | Side::BuyToCover => self.check_holding_time(ctx),
+            Side::Buy | Side::SellShort => {
+                self.check_buying_power(ctx, quote)?;
+                self.check_position_weight(ctx, quote)
+            }
+        }
+    }
+
+    /// Step 2: the symbol is known, in the universe, and neither halted nor delisted.
+    pub(crate) fn check_listing<'a>(&self, ctx: &OrderContext<'a>) -> Result<&'a Instrument, RejectReason> {
+        let name = || ctx.request.symbol.as_str().to_string();
         let instrument = ctx.instrument.ok_or_else(|| RejectReason::UnknownSymbol(name()))?;
         if !self.in_universe(instrument) {
             return Err(RejectReason::NotInUniverse(name()));
         }
         match instrument.status {
-            InstrumentStatus::Active => {}
-            InstrumentStatus::Halted => return Err(RejectReason::Halted(name())),
-            InstrumentStatus::Delisted => return Err(RejectReason::Delisted(name())),
+            InstrumentStatus::Active => Ok(instrument),
+            InstrumentStatus::Halted => Err(RejectReason::Halted(name())),
+            InstrumentStatus::Delisted => Err(RejectReason::Delisted(name())),
         }
-        if !ctx.market_open {
-            return Err(RejectReason::MarketClosed);
+    }
+
+    /// Step 5: the daily order limit.
+    pub(crate) fn check_daily_limit(&self, ctx: &OrderContext<'_>) -> Result<(), RejectReason> {
+        match self.max_orders_per_day {
+            Some(max) if ctx.orders_today >= max => Err(RejectReason::MaxOrdersPerDay(max)),
+            _ => Ok(()),
         }
-        let quote = ctx.quote.filter(|p| p.0 > 0).ok_or_else(|| RejectReason::NoPrice(name()))?;
-        if let Some(max) = self.max_orders_per_day {
-            if ctx.orders_today >= max {
-                return Err(RejectReason::MaxOrdersPerDay(max));
+    }
+
+    /// Step 7: the minimum share price, for buys.
+    pub(crate) fn check_min_share_price(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
+        match self.min_share_price {
+            Some(minimum) if ctx.request.side == Side::Buy && quote < minimum => {
+                Err(RejectReason::BelowMinimumSharePrice {
+                    symbol: ctx.request.symbol.as_str().to_string(),
+                    price: quote,
+                    minimum,
+                })
             }
+            _ => Ok(()),
         }
-        self.check_side(ctx, quote)?;
-        if request.side == Side::Buy {
-            if let Some(minimum) = self.min_share_price {
-                if quote < minimum {
-                    return Err(RejectReason::BelowMinimumSharePrice { symbol: name(), price: quote, minimum });
-                }
-            }
+    }
+
+    /// Step 9: the order's estimated cost fits the buying power (buys and short sales).
+    pub(crate) fn check_buying_power(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
+        let needed = self.order_cost_estimate(ctx.request, quote);
+        let available = self.buying_power_of(ctx.value(), ctx.reserved_buying_power);
+        if needed > available {
+            return Err(RejectReason::InsufficientBuyingPower { needed, available });
         }
-        match request.side {
-            Side::Sell | Side::BuyToCover => self.check_holding_time(ctx),
-            Side::Buy | Side::SellShort => {
-                let needed = self.order_cost_estimate(request, quote);
-                let value = ctx.value();
-                let available = self.buying_power_of(value, ctx.reserved_buying_power);
-                if needed > available {
-                    return Err(RejectReason::InsufficientBuyingPower { needed, available });
-                }
-                self.check_position_weight(ctx, quote)
-            }
-        }
+        Ok(())
     }
 
     /// What the entry may still spend on buys and short sales:
@@ -157,14 +175,20 @@ impl TournamentRules {
     /// market orders and the higher of stop price and quote for stop orders, each moved against
     /// the player by the slippage ([`TournamentRules::fill_price_with_slippage`]).
     pub fn order_cost_estimate(&self, request: &OrderRequest, quote: Price) -> Money {
-        let price = match request.order_type {
+        let price = self.expected_fill_price(request, quote);
+        price.times(request.qty.abs()) + self.commission.commission(request.qty, price)
+    }
+
+    /// The price an order is expected to fill at when the market is at `quote` (see
+    /// [`TournamentRules::order_cost_estimate`]).
+    pub fn expected_fill_price(&self, request: &OrderRequest, quote: Price) -> Price {
+        match request.order_type {
             OrderType::Limit | OrderType::StopLimit => request.limit_price.unwrap_or(quote),
             OrderType::Market => self.fill_price_with_slippage(request.side, quote),
             OrderType::Stop => {
                 self.fill_price_with_slippage(request.side, request.stop_price.unwrap_or(quote).max(quote))
             }
-        };
-        price.times(request.qty.abs()) + self.commission.commission(request.qty, price)
+        }
     }
 
     /// The fill price of a market order when the market is at `market`: `slippage_bps` worse for
@@ -181,7 +205,7 @@ impl TournamentRules {
         Price(clamp_i64(price))
     }
 
-    fn in_universe(&self, instrument: &Instrument) -> bool {
+    pub(crate) fn in_universe(&self, instrument: &Instrument) -> bool {
         match &self.universe {
             Universe::All => true,
             Universe::Symbols(symbols) => symbols.contains(&instrument.symbol),
@@ -189,7 +213,7 @@ impl TournamentRules {
         }
     }
 
-    fn check_side(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
+    pub(crate) fn check_side(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
         let request = ctx.request;
         let symbol = &request.symbol;
         let held = ctx.portfolio.qty(symbol);
@@ -245,7 +269,7 @@ impl TournamentRules {
 
     /// Every lot the order would close (FIFO, after the shares promised to open closing orders)
     /// must be at least `min_holding_seconds` old; the newest of them decides.
-    fn check_holding_time(&self, ctx: &OrderContext<'_>) -> Result<(), RejectReason> {
+    pub(crate) fn check_holding_time(&self, ctx: &OrderContext<'_>) -> Result<(), RejectReason> {
         if self.min_holding_seconds <= 0 {
             return Ok(());
         }
@@ -283,7 +307,7 @@ impl TournamentRules {
     }
 
     /// `(|position| + qty) × quote` may be at most `max_position_weight_bps / 10,000` of equity.
-    fn check_position_weight(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
+    pub(crate) fn check_position_weight(&self, ctx: &OrderContext<'_>, quote: Price) -> Result<(), RejectReason> {
         let Some(max_bps) = self.max_position_weight_bps else {
             return Ok(());
         };
@@ -298,6 +322,20 @@ impl TournamentRules {
         }
         Ok(())
     }
+}
+
+/// Step 3: the market is open.
+pub(crate) fn check_market_open(ctx: &OrderContext<'_>) -> Result<(), RejectReason> {
+    if ctx.market_open {
+        Ok(())
+    } else {
+        Err(RejectReason::MarketClosed)
+    }
+}
+
+/// Step 4: a (positive) quote is available.
+pub(crate) fn check_quote(ctx: &OrderContext<'_>) -> Result<Price, RejectReason> {
+    ctx.quote.filter(|p| p.0 > 0).ok_or_else(|| RejectReason::NoPrice(ctx.request.symbol.as_str().to_string()))
 }
 
 fn clamp_i64(v: i128) -> i64 {

@@ -2,7 +2,8 @@
 
 use bullpen_domain::portfolio::Portfolio;
 use bullpen_domain::{
-    CorporateAction, Entry, EntryId, Order, OrderId, OrderRequest, RejectReason, TournamentState, Ts, UserId,
+    CorporateAction, Entry, EntryId, Order, OrderId, OrderPreview, OrderRequest, RejectReason, TournamentState, Ts,
+    UserId,
 };
 use bullpen_store::FinalStanding;
 use chrono::NaiveDate;
@@ -96,6 +97,15 @@ pub enum Command {
         request: OrderRequest,
         /// Reply (after the order is durable).
         reply: Reply<Order>,
+    },
+    /// Evaluate an order against every rule without placing it (changes nothing).
+    Preview {
+        /// Entry.
+        entry: EntryId,
+        /// Order.
+        request: OrderRequest,
+        /// Reply (after everything before it is durable, like an account read).
+        reply: Reply<OrderPreview>,
     },
     /// Cancel one order.
     Cancel {

@@ -30,7 +30,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bullpen_domain::{
-    CorporateAction, Entry, EntryId, Order, OrderId, OrderRequest, TournamentId, TournamentState, Ts, UserId,
+    CorporateAction, Entry, EntryId, Order, OrderId, OrderPreview, OrderRequest, TournamentId, TournamentState, Ts,
+    UserId,
 };
 use bullpen_market::clock::Clock;
 use bullpen_store::{FinalStanding, Store};
@@ -104,6 +105,13 @@ impl TournamentHandle {
     /// Submits an order; returns once it is durable.
     pub async fn place(&self, entry: EntryId, request: OrderRequest) -> Result<Order, EngineError> {
         self.call(|reply| Command::Place { entry, request, reply }).await
+    }
+
+    /// Evaluates an order against every rule without placing it: which rules pass or fail,
+    /// the estimated price, cost and commission. Changes nothing; answered once everything
+    /// submitted before it is durable.
+    pub async fn preview(&self, entry: EntryId, request: OrderRequest) -> Result<OrderPreview, EngineError> {
+        self.call(|reply| Command::Preview { entry, request, reply }).await
     }
 
     /// Cancels an order.

@@ -3,8 +3,8 @@
 use bullpen_domain::portfolio::{trade_entry, Portfolio};
 use bullpen_domain::rules_check::{OrderContext, Valuation};
 use bullpen_domain::{
-    EntryId, Money, Order, OrderId, OrderRequest, OrderStatus, OrderType, Price, Qty, RejectReason, Side, Symbol,
-    TimeInForce,
+    EntryId, Money, Order, OrderId, OrderPreview, OrderRequest, OrderStatus, OrderType, Price, Qty, RejectReason, Side,
+    Symbol, TimeInForce,
 };
 
 use crate::effects::Effects;
@@ -182,13 +182,16 @@ impl LiveTournament {
         total
     }
 
-    fn check_request(
+    /// Runs `f` over the order context of entry `idx` for `request`: the prices players see,
+    /// the account's value and the reservations of its other open orders (except `except`).
+    fn with_order_context<R>(
         &self,
         idx: u32,
         request: &OrderRequest,
         except: Option<OrderId>,
         orders_today: u32,
-    ) -> Result<(), RejectReason> {
+        f: impl FnOnce(&OrderContext<'_>) -> R,
+    ) -> R {
         let inst = self.instrument_index(&request.symbol);
         let instrument = inst.map(|i| &self.instruments[i as usize].instrument);
         let mut quote = inst.and_then(|i| self.quote(i));
@@ -215,7 +218,28 @@ impl LiveTournament {
             orders_today,
             now: self.now,
         };
-        self.tournament.rules.check_order(&ctx)
+        f(&ctx)
+    }
+
+    fn check_request(
+        &self,
+        idx: u32,
+        request: &OrderRequest,
+        except: Option<OrderId>,
+        orders_today: u32,
+    ) -> Result<(), RejectReason> {
+        self.with_order_context(idx, request, except, orders_today, |ctx| self.tournament.rules.check_order(ctx))
+    }
+
+    /// Previews an order of `entry_id`: every rule evaluated separately against the same state
+    /// placement would see, with the estimated cost. Changes nothing.
+    pub fn preview_order(&self, entry_id: EntryId, request: &OrderRequest) -> Result<OrderPreview, RejectReason> {
+        if !self.is_running() {
+            return Err(RejectReason::TournamentNotRunning(self.tournament.state.as_str().to_string()));
+        }
+        let idx = self.entry_index(entry_id).ok_or(RejectReason::UnknownEntry)?;
+        let orders_today = self.entries[idx as usize].day.orders;
+        Ok(self.with_order_context(idx, request, None, orders_today, |ctx| self.tournament.rules.preview_order(ctx)))
     }
 
     /// Places an order: validates it against the rules and the account, fills it at once when

@@ -33,6 +33,7 @@ enum Pending {
     Order(Reply<Order>, Order),
     Orders(Reply<Vec<Order>>, Vec<Order>),
     Account(Reply<AccountSnapshot>, Box<AccountSnapshot>),
+    Preview(Reply<bullpen_domain::OrderPreview>, Box<bullpen_domain::OrderPreview>),
     Tick(Reply<TickReport>, TickReport),
     Summaries(Reply<Vec<AccountSummary>>, Vec<AccountSummary>),
     Unit(Reply<()>),
@@ -48,6 +49,7 @@ impl Pending {
             Pending::Order(r, _) | Pending::Lookup(r, _) => drop(r.send(Err(error))),
             Pending::Orders(r, _) => drop(r.send(Err(error))),
             Pending::Account(r, _) => drop(r.send(Err(error))),
+            Pending::Preview(r, _) => drop(r.send(Err(error))),
             Pending::Tick(r, _) => drop(r.send(Err(error))),
             Pending::Summaries(r, _) => drop(r.send(Err(error))),
             Pending::Unit(r) => drop(r.send(Err(error))),
@@ -173,6 +175,10 @@ pub async fn run(
                         }
                     }
                 }
+                Command::Preview { entry, request, reply } => match live.preview_order(entry, &request) {
+                    Ok(preview) => pending.push(Pending::Preview(reply, Box::new(preview))),
+                    Err(e) => drop(reply.send(Err(e.into()))),
+                },
                 Command::Cancel { entry, order, reply } => match live.cancel_order(entry, order, &mut fx) {
                     Ok(o) => {
                         updates.push(OrderUpdate::from_order(&o));
@@ -439,6 +445,7 @@ async fn deliver(store: &Arc<dyn Store>, pending: Pending) {
         Pending::Order(r, v) => drop(r.send(Ok(v))),
         Pending::Orders(r, v) => drop(r.send(Ok(v))),
         Pending::Account(r, v) => drop(r.send(Ok(*v))),
+        Pending::Preview(r, v) => drop(r.send(Ok(*v))),
         Pending::Tick(r, v) => drop(r.send(Ok(v))),
         Pending::Summaries(r, v) => drop(r.send(Ok(v))),
         Pending::Unit(r) => drop(r.send(Ok(()))),
