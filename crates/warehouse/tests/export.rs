@@ -202,3 +202,38 @@ async fn traders_are_pseudonymous_and_the_lag_shows_what_is_missing() {
     let (store_ts, exported_ts) = (support::at(4, 10).0, support::at(3, 8).0);
     assert_eq!(lag.seconds_behind, Some((store_ts - exported_ts) as f64 / 1e6));
 }
+
+/// The same export through an S3-compatible object store (MinIO, moto, AWS). Opt-in: set
+/// `BULLPEN_TEST_S3_ENDPOINT` (e.g. `http://127.0.0.1:5055` for `moto_server -p 5055`) and
+/// `BULLPEN_TEST_S3_BUCKET` (an existing bucket), then run with `--ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs an S3-compatible server: BULLPEN_TEST_S3_ENDPOINT and BULLPEN_TEST_S3_BUCKET"]
+async fn exports_to_an_s3_compatible_store_like_to_a_directory() {
+    let endpoint = std::env::var("BULLPEN_TEST_S3_ENDPOINT").expect("BULLPEN_TEST_S3_ENDPOINT");
+    let bucket = std::env::var("BULLPEN_TEST_S3_BUCKET").expect("BULLPEN_TEST_S3_BUCKET");
+    let s3 = bullpen_warehouse::S3Options {
+        endpoint: Some(endpoint),
+        region: Some("us-east-1".into()),
+        access_key_id: Some(std::env::var("BULLPEN_TEST_S3_ACCESS_KEY_ID").unwrap_or_else(|_| "test".into())),
+        secret_access_key: Some(std::env::var("BULLPEN_TEST_S3_SECRET_ACCESS_KEY").unwrap_or_else(|_| "test".into())),
+        allow_http: true,
+    };
+    let url = format!("s3://{bucket}/bullpen-test-{}-{}", std::process::id(), support::at(2, 0).0);
+    let remote = Location::parse(&url, &s3).unwrap();
+    let source = Arc::new(MemorySource::new(8));
+    let ex = Exporter::open(remote.clone(), source.clone(), options(3, None)).await.unwrap();
+    ex.run_once().await.unwrap();
+    source.set_cap(10);
+    ex.run_once().await.unwrap();
+
+    let local = tempfile::tempdir().unwrap();
+    clean_export(local.path(), 10).await;
+    let expected = dump(local.path()).await;
+    let ctx = open_session(&remote).await.unwrap();
+    for (name, sql) in DUMPS {
+        let result = run_sql(&ctx, sql).await.unwrap();
+        let have = pretty_format_batches(&result.batches).unwrap().to_string();
+        let want = &expected.iter().find(|(n, _)| n == name).unwrap().1;
+        assert_eq!(&have, want, "table {name}");
+    }
+}
