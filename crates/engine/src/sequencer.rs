@@ -164,9 +164,9 @@ pub async fn run(
                     match live.place_order(entry, request, &mut fx) {
                         Ok(order) => {
                             outputs.stats.orders_accepted.fetch_add(1, Ordering::Relaxed);
-                            if order.filled_qty.0 > 0 {
-                                updates.push(OrderUpdate::from_order(&order));
-                            }
+                            // Every accepted order is announced (`new` while it rests, `fill` when
+                            // it filled at once), as Alpaca's trade_updates do.
+                            updates.push(OrderUpdate::from_order(&order));
                             pending.push(Pending::Order(reply, order));
                         }
                         Err(e) => {
