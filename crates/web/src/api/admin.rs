@@ -6,8 +6,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{post, put};
 use axum::Json;
-use bullpen_domain::{Symbol, TournamentId, TournamentKind as DomainKind, TournamentState};
-use bullpen_store::NewInstrument;
+use bullpen_domain::lifecycle::validate_new_tournament;
+use bullpen_domain::{
+    Instrument, Symbol, Tournament, TournamentId, TournamentKind as DomainKind, TournamentState, UserId,
+};
+use bullpen_store::{NewInstrument, NewTournament};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -74,7 +77,7 @@ pub struct NewTournamentBody {
     pub challenge: Option<ChallengeBody>,
 }
 
-fn actor(caller: &Caller) -> ApiResult<bullpen_domain::UserId> {
+fn actor(caller: &Caller) -> ApiResult<UserId> {
     Ok(caller.user()?.user_id)
 }
 
@@ -110,7 +113,7 @@ pub async fn create_tournament(
     if kind != DomainKind::Challenge && body.challenge.is_some() {
         return Err(ApiError::invalid("challenge rules apply only to kind `challenge`"));
     }
-    let new = bullpen_store::NewTournament {
+    let new = NewTournament {
         name: body.name.trim().to_string(),
         kind,
         state: match body.state {
@@ -123,16 +126,76 @@ pub async fn create_tournament(
         challenge: body.challenge.as_ref().map(ChallengeBody::to_rules),
         created_at: state.clock.now(),
     };
+    let t = new_tournament(&state, actor, new).await?;
+    Ok((StatusCode::CREATED, Json(TournamentDetail::of(&t, 0))))
+}
+
+/// Validates and creates a tournament (audited): 422 for invalid fields, 409 for a taken name.
+/// Shared by the JSON API and the admin pages.
+pub async fn new_tournament(state: &AppState, actor: UserId, new: NewTournament) -> ApiResult<Tournament> {
+    if new.kind != DomainKind::Challenge && new.challenge.is_some() {
+        return Err(ApiError::invalid("challenge rules apply only to kind `challenge`"));
+    }
     let t = bullpen_engine::admin::create_tournament(state.store.as_ref(), new).await?;
     audit::record(
-        &state,
+        state,
         Some(actor),
         "admin.tournament.create",
         t.id,
         json!({"name": t.name, "kind": t.kind.as_str(), "state": t.state.as_str()}),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(TournamentDetail::of(&t, 0))))
+    Ok(t)
+}
+
+/// Replaces the name, dates, rules and challenge objectives of a tournament that is still a
+/// draft or open for registration (audited); its kind, state and creation time are kept. 404
+/// for an unknown tournament, 409 `not_editable` once it runs (or for a new starting cash once
+/// players have joined), 409 for a taken name, 422 for invalid fields. A running sequencer is
+/// restarted so it trades under the new rules. Used by the admin pages.
+pub async fn edit_tournament(state: &AppState, actor: UserId, edited: Tournament) -> ApiResult<Tournament> {
+    let id = edited.id;
+    let current =
+        state.store.tournament(id).await?.ok_or_else(|| ApiError::not_found(format!("no tournament {}", id.0)))?;
+    let not_editable = |why: String| ApiError::new(StatusCode::CONFLICT, "not_editable", why);
+    if !matches!(current.state, TournamentState::Draft | TournamentState::Registration) {
+        return Err(not_editable(format!(
+            "tournament {} is {}; only drafts and tournaments open for registration can be edited",
+            id.0,
+            current.state.as_str()
+        )));
+    }
+    let name = edited.name.trim().to_string();
+    validate_new_tournament(&name, edited.starts_on, edited.ends_on, &edited.rules, edited.challenge.as_ref())
+        .map_err(|e| ApiError::invalid(e.to_string()))?;
+    match (current.kind == DomainKind::Challenge, edited.challenge.is_some()) {
+        (true, false) => return Err(ApiError::invalid("an evaluation challenge needs its objective rules")),
+        (false, true) => return Err(ApiError::invalid("challenge rules apply only to kind `challenge`")),
+        _ => {}
+    }
+    if edited.rules.starting_cash != current.rules.starting_cash && entry_count(state, &current).await? > 0 {
+        return Err(not_editable("the starting cash cannot change once players have joined".into()));
+    }
+    let updated = Tournament {
+        name,
+        kind: current.kind,
+        state: current.state,
+        created_at: current.created_at,
+        ..edited
+    };
+    state.store.update_tournament(&updated).await?;
+    if state.engine.handle(id).is_some() {
+        state.engine.stop(id).await?;
+        state.engine.start(id).await.map_err(load_error)?;
+    }
+    let detail = json!({
+        "name": updated.name,
+        "dates_changed": (updated.starts_on, updated.ends_on) != (current.starts_on, current.ends_on),
+        "rules_changed": updated.rules != current.rules,
+        "challenge_changed": updated.challenge != current.challenge,
+    });
+    audit::record(state, Some(actor), "admin.tournament.update", id, detail).await?;
+    Ok(updated)
 }
 
 /// A lifecycle state to move to.
@@ -172,9 +235,21 @@ pub async fn set_state(
     JsonBody(body): JsonBody<StateBody>,
 ) -> ApiResult<Json<TournamentDetail>> {
     let actor = actor(&caller)?;
-    let id = TournamentId(p.tournament_id);
+    let t = move_tournament(&state, actor, TournamentId(p.tournament_id), TournamentState::from(body.state)).await?;
+    let entries = entry_count(&state, &t).await?;
+    Ok(Json(TournamentDetail::of(&t, entries)))
+}
+
+/// Moves a tournament one step through its lifecycle (audited), starting or stopping its
+/// sequencer: 404 for an unknown tournament, 409 `illegal_transition`. Shared by the JSON API
+/// and the admin pages.
+pub async fn move_tournament(
+    state: &AppState,
+    actor: UserId,
+    id: TournamentId,
+    to: TournamentState,
+) -> ApiResult<Tournament> {
     let t = state.store.tournament(id).await?.ok_or_else(|| ApiError::not_found(format!("no tournament {}", id.0)))?;
-    let to = TournamentState::from(body.state);
     if !t.state.can_transition_to(to) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -208,16 +283,14 @@ pub async fn set_state(
         }
     }
     audit::record(
-        &state,
+        state,
         Some(actor),
         "admin.tournament.state",
         id,
         json!({"from": t.state.as_str(), "to": to.as_str(), "standings_frozen": frozen}),
     )
     .await?;
-    let t = state.store.tournament(id).await?.ok_or_else(|| ApiError::not_found(format!("no tournament {}", id.0)))?;
-    let entries = entry_count(&state, &t).await?;
-    Ok(Json(TournamentDetail::of(&t, entries)))
+    state.store.tournament(id).await?.ok_or_else(|| ApiError::not_found(format!("no tournament {}", id.0)))
 }
 
 /// An instrument to insert or update.
@@ -251,12 +324,26 @@ pub struct InstrumentList {
     pub items: Vec<InstrumentView>,
 }
 
-fn check_text(field: &str, value: &str, max: usize) -> ApiResult<String> {
+fn check_text(value: &str, max: usize) -> Result<String, String> {
     let value = value.trim();
     if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
-        return Err(ApiError::invalid(format!("{field} must be 1-{max} characters without control characters")));
+        return Err(format!("must be 1-{max} characters without control characters"));
     }
     Ok(value.to_string())
+}
+
+/// Checks one instrument's fields; on failure the field (`symbol`, `name` or `sector`) and
+/// what is wrong with it. Shared by the JSON API and the instruments page.
+pub fn check_instrument(input: &InstrumentInput) -> Result<NewInstrument, (&'static str, String)> {
+    let symbol = Symbol::parse(&input.symbol)
+        .ok()
+        .filter(|s| s.as_str() == input.symbol.trim().to_ascii_uppercase() && input.symbol.len() <= 12)
+        .ok_or_else(|| ("symbol", format!("`{}` is not a valid symbol", input.symbol)))?;
+    Ok(NewInstrument {
+        symbol,
+        name: check_text(&input.name, 200).map_err(|e| ("name", e))?,
+        sector: check_text(&input.sector, 100).map_err(|e| ("sector", e))?,
+    })
 }
 
 /// Inserts new instruments and updates the name and sector of known ones. Running tournaments
@@ -289,32 +376,30 @@ pub async fn upsert_instruments(
     let mut seen = HashSet::new();
     let mut items = Vec::with_capacity(body.instruments.len());
     for (i, input) in body.instruments.iter().enumerate() {
-        let symbol = Symbol::parse(&input.symbol)
-            .ok()
-            .filter(|s| s.as_str() == input.symbol.trim().to_ascii_uppercase() && input.symbol.len() <= 12)
-            .ok_or_else(|| {
-                ApiError::invalid(format!("instruments[{i}].symbol `{}` is not a valid symbol", input.symbol))
-            })?;
-        if !seen.insert(symbol.clone()) {
-            return Err(ApiError::invalid(format!("instruments[{i}]: {symbol} appears twice")));
+        let item = check_instrument(input).map_err(|(field, e)| ApiError::invalid(format!("instruments[{i}].{field} {e}")))?;
+        if !seen.insert(item.symbol.clone()) {
+            return Err(ApiError::invalid(format!("instruments[{i}]: {} appears twice", item.symbol)));
         }
-        items.push(NewInstrument {
-            symbol,
-            name: check_text(&format!("instruments[{i}].name"), &input.name, 200)?,
-            sector: check_text(&format!("instruments[{i}].sector"), &input.sector, 100)?,
-        });
+        items.push(item);
     }
-    let stored = state.store.upsert_instruments(&items).await?;
+    let stored = upsert(&state, actor, &items).await?;
+    Ok(Json(InstrumentList { items: stored.iter().map(InstrumentView::from).collect() }))
+}
+
+/// Inserts or updates checked instruments (audited). Shared by the JSON API and the
+/// instruments page.
+pub async fn upsert(state: &AppState, actor: UserId, items: &[NewInstrument]) -> ApiResult<Vec<Instrument>> {
+    let stored = state.store.upsert_instruments(items).await?;
     let symbols: Vec<&str> = stored.iter().take(20).map(|i| i.symbol.as_str()).collect();
     audit::record(
-        &state,
+        state,
         Some(actor),
         "admin.instrument.upsert",
         format!("{} instruments", stored.len()),
         json!({"count": stored.len(), "symbols": symbols}),
     )
     .await?;
-    Ok(Json(InstrumentList { items: stored.iter().map(InstrumentView::from).collect() }))
+    Ok(stored)
 }
 
 /// A new instrument status.
@@ -352,19 +437,31 @@ pub async fn set_instrument_status(
     JsonBody(body): JsonBody<InstrumentStatusBody>,
 ) -> ApiResult<Json<InstrumentView>> {
     let actor = actor(&caller)?;
-    let mut instrument = find_instrument(&state, &p.symbol).await?;
+    let instrument = set_status(&state, actor, &p.symbol, body.status.into()).await?;
+    Ok(Json(InstrumentView::from(&instrument)))
+}
+
+/// Sets an instrument's status (audited): 404 for an unknown symbol. Shared by the JSON API and
+/// the instruments page.
+pub async fn set_status(
+    state: &AppState,
+    actor: UserId,
+    symbol: &str,
+    status: bullpen_domain::InstrumentStatus,
+) -> ApiResult<Instrument> {
+    let mut instrument = find_instrument(state, symbol).await?;
     let from = instrument.status;
-    instrument.status = body.status.into();
+    instrument.status = status;
     state.store.set_instrument_status(&instrument.symbol, instrument.status).await?;
     audit::record(
-        &state,
+        state,
         Some(actor),
         "admin.instrument.status",
         &instrument.symbol,
         json!({"from": from.as_str(), "to": instrument.status.as_str()}),
     )
     .await?;
-    Ok(Json(InstrumentView::from(&instrument)))
+    Ok(instrument)
 }
 
 /// This module's routes.

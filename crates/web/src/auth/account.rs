@@ -18,7 +18,7 @@ use super::views::{AuthErrors, BodyErrors, MeResponse, OrganisationView, RateLim
 use crate::audit::record;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::JsonBody;
-use crate::identity::Caller;
+use crate::identity::{Caller, UserPrincipal};
 use crate::secrets::{digest, random_token};
 use crate::state::AppState;
 
@@ -132,6 +132,13 @@ pub async fn sign_up(
     headers: HeaderMap,
     JsonBody(req): JsonBody<SignUpRequest>,
 ) -> ApiResult<Response> {
+    let (account, session) = register(&state, req).await?;
+    signed_in(&state, &headers, StatusCode::CREATED, &account, session).await
+}
+
+/// Creates a player account (every field validated, nothing written otherwise), audits it and
+/// starts a session for it. Shared by the JSON API and the sign-up page.
+pub async fn register(state: &AppState, req: SignUpRequest) -> ApiResult<(Account, NewSession)> {
     let now = state.clock.now();
     let form = AccountForm {
         handle: req.handle,
@@ -141,9 +148,9 @@ pub async fn sign_up(
         role: Role::Player,
     };
     let account = create_account(state.store.as_ref(), form, now).await.map_err(credential_error)?;
-    record(&state, Some(account.user.id), "auth.sign_up", &account.user.handle, json!({ "role": "player" })).await?;
-    let session = start_session(&state, account.user.id).await?;
-    signed_in(&state, &headers, StatusCode::CREATED, &account, session).await
+    record(state, Some(account.user.id), "auth.sign_up", &account.user.handle, json!({ "role": "player" })).await?;
+    let session = start_session(state, account.user.id).await?;
+    Ok((account, session))
 }
 
 /// Signs in with a handle or e-mail address and a password.
@@ -166,6 +173,19 @@ pub async fn sign_in(
     headers: HeaderMap,
     JsonBody(req): JsonBody<SignInRequest>,
 ) -> ApiResult<Response> {
+    let (account, session) = authenticate(&state, ip, req).await?;
+    signed_in(&state, &headers, StatusCode::OK, &account, session).await
+}
+
+/// Checks a login and password (rate-limited per account and address, every attempt audited)
+/// and starts a session. Errors: 422 `validation_failed`, 401 `invalid_credentials`, 403
+/// `account_disabled`, 429 `rate_limited` (with `retry_after` set). Shared by the JSON API and
+/// the sign-in page.
+pub async fn authenticate(
+    state: &AppState,
+    ip: Option<std::net::IpAddr>,
+    req: SignInRequest,
+) -> ApiResult<(Account, NewSession)> {
     let now = state.clock.now();
     let login = req.login.trim().to_lowercase();
     if login.is_empty() || login.len() > MAX_EMAIL_LEN || login.chars().any(char::is_control) {
@@ -197,19 +217,19 @@ pub async fn sign_in(
                 None => (None, "unknown_login"),
             };
             let detail = json!({ "reason": reason, "ip": ip_text, "locked_for_secs": locked });
-            record(&state, actor, "auth.sign_in_failed", truncate(&limit_key, 64), detail).await?;
+            record(state, actor, "auth.sign_in_failed", truncate(&limit_key, 64), detail).await?;
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong login or password"));
         }
     };
     if !account.active {
         let detail = json!({ "reason": "disabled", "ip": ip_text });
-        record(&state, Some(account.user.id), "auth.sign_in_failed", &account.user.handle, detail).await?;
+        record(state, Some(account.user.id), "auth.sign_in_failed", &account.user.handle, detail).await?;
         return Err(ApiError::new(StatusCode::FORBIDDEN, "account_disabled", "this account is disabled"));
     }
     state.limiter.record_success(&limit_key);
-    let session = start_session(&state, account.user.id).await?;
-    record(&state, Some(account.user.id), "auth.sign_in", &account.user.handle, json!({ "ip": ip_text })).await?;
-    signed_in(&state, &headers, StatusCode::OK, &account, session).await
+    let session = start_session(state, account.user.id).await?;
+    record(state, Some(account.user.id), "auth.sign_in", &account.user.handle, json!({ "ip": ip_text })).await?;
+    Ok((account, session))
 }
 
 /// Signs out: revokes this session and clears the cookie.
@@ -223,11 +243,15 @@ pub async fn sign_in(
     )
 )]
 pub async fn sign_out(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> ApiResult<Response> {
-    let user = caller.user()?;
-    state.store.revoke_session(&user.session_hash, state.clock.now()).await?;
-    record(&state, Some(user.user_id), "auth.sign_out", &user.handle, json!({})).await?;
+    end_session(&state, caller.user()?).await?;
     let cookie = cleared_cookie(secure_request(&state.config, &headers))?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// Revokes the caller's session (audited). The caller clears the cookie.
+pub async fn end_session(state: &AppState, user: &UserPrincipal) -> ApiResult<()> {
+    state.store.revoke_session(&user.session_hash, state.clock.now()).await?;
+    record(state, Some(user.user_id), "auth.sign_out", &user.handle, json!({})).await
 }
 
 /// The signed-in user, their role and organisations, and the session's CSRF token.
@@ -263,14 +287,27 @@ pub async fn password_reset(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<PasswordResetRequest>,
 ) -> ApiResult<(StatusCode, Json<StatusResponse>)> {
-    let email = normalize_email(&req.email).map_err(ApiError::invalid)?;
+    request_reset(&state, &req.email).await?;
+    let status = StatusResponse {
+        status: "accepted".into(),
+        message: "if an account has this address, a reset message is on its way".into(),
+    };
+    Ok((StatusCode::ACCEPTED, Json(status)))
+}
+
+/// Queues a password-reset message in the outbox for the active account with this address, if
+/// there is one (422 for a malformed address; the same answer whether or not an account
+/// exists). Shared by the JSON API and the reset page.
+pub async fn request_reset(state: &AppState, email: &str) -> ApiResult<()> {
+    let email = normalize_email(email).map_err(ApiError::invalid)?;
     let now = state.clock.now();
     if let Some(account) = state.store.account_by_email(&email).await?.filter(|a| a.active) {
         let token = random_token(RESET_TOKEN_BYTES);
         let ttl = state.config.reset_ttl_secs;
         state.store.create_reset_token(&digest(&token), account.user.id, now.plus_seconds(ttl)).await?;
         let body = format!(
-            "Hello {},\n\nsomeone (hopefully you) asked to reset your Bullpen password. To choose a new one, send\n\
+            "Hello {},\n\nsomeone (hopefully you) asked to reset your Bullpen password. To choose a new one, open\n\
+             /reset/confirm?token={token} on the Bullpen site, or send\n\
              POST /api/v1/auth/password-reset/confirm {{\"token\": \"{token}\", \"new_password\": \"...\"}}\n\
              The token works once and expires in {} minutes. If you did not ask, ignore this message.\n",
             account.user.display_name,
@@ -285,14 +322,10 @@ pub async fn password_reset(
         };
         let queued = state.store.enqueue_outbox(&message).await?;
         tracing::info!(user_id = account.user.id.0, outbox_id = queued.id, "password reset mail queued in the outbox");
-        record(&state, None, "auth.password_reset_requested", &account.user.handle, json!({ "outbox_id": queued.id }))
+        record(state, None, "auth.password_reset_requested", &account.user.handle, json!({ "outbox_id": queued.id }))
             .await?;
     }
-    let status = StatusResponse {
-        status: "accepted".into(),
-        message: "if an account has this address, a reset message is on its way".into(),
-    };
-    Ok((StatusCode::ACCEPTED, Json(status)))
+    Ok(())
 }
 
 /// Sets a new password with a reset token; the token is spent and every session of the
@@ -312,7 +345,19 @@ pub async fn password_reset_confirm(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<PasswordResetConfirm>,
 ) -> ApiResult<Json<StatusResponse>> {
-    validate_password(&req.new_password).map_err(ApiError::invalid)?;
+    confirm_reset(&state, &req.token, req.new_password).await?;
+    Ok(Json(StatusResponse {
+        status: "password_changed".into(),
+        message: "your password was changed; sign in again".into(),
+    }))
+}
+
+/// Sets a new password with a reset token: 422 `validation_failed` for an unacceptable
+/// password (the token is not spent), 422 `reset_token_invalid` for an unknown, used or
+/// expired token. Every session of the account is signed out. Shared by the JSON API and the
+/// reset page.
+pub async fn confirm_reset(state: &AppState, token: &str, new_password: String) -> ApiResult<()> {
+    validate_password(&new_password).map_err(ApiError::invalid)?;
     let invalid = || {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -320,12 +365,12 @@ pub async fn password_reset_confirm(
             "this reset token is unknown, already used or expired; ask for a new one",
         )
     };
-    if req.token.is_empty() || req.token.len() > 256 {
+    if token.is_empty() || token.len() > 256 {
         return Err(invalid());
     }
     let now = state.clock.now();
-    let user = state.store.consume_reset_token(&digest(&req.token), now).await?.ok_or_else(invalid)?;
-    let hash = hash_password_blocking(req.new_password).await.map_err(credential_error)?;
+    let user = state.store.consume_reset_token(&digest(token), now).await?.ok_or_else(invalid)?;
+    let hash = hash_password_blocking(new_password).await.map_err(credential_error)?;
     state.store.set_password(user, &hash).await?;
     let revoked = state.store.revoke_user_sessions(user, now).await?;
     let handle = match state.store.account(user).await? {
@@ -335,9 +380,40 @@ pub async fn password_reset_confirm(
         }
         None => user.to_string(),
     };
-    record(&state, Some(user), "auth.password_reset", &handle, json!({ "sessions_revoked": revoked })).await?;
-    Ok(Json(StatusResponse {
-        status: "password_changed".into(),
-        message: "your password was changed; sign in again".into(),
-    }))
+    record(state, Some(user), "auth.password_reset", &handle, json!({ "sessions_revoked": revoked })).await?;
+    Ok(())
+}
+
+/// Changes the signed-in user's password after checking the current one (failures count
+/// towards the sign-in lockout, like wrong sign-ins). Every session of the account is signed
+/// out and a new one is started for the caller. Errors: 422 `validation_failed` for an
+/// unacceptable new password, 422 `wrong_password` for a wrong current one, 429 `rate_limited`.
+pub async fn change_password(
+    state: &AppState,
+    user: &UserPrincipal,
+    ip: Option<std::net::IpAddr>,
+    current: String,
+    new_password: String,
+) -> ApiResult<NewSession> {
+    let now = state.clock.now();
+    if let Some(secs) = state.limiter.retry_after(&user.handle, ip, now) {
+        return Err(ApiError::rate_limited(secs));
+    }
+    validate_password(&new_password).map_err(ApiError::invalid)?;
+    let account = state.store.account(user.user_id).await?.ok_or_else(ApiError::unauthenticated)?;
+    if current.chars().count() > MAX_PASSWORD_CHARS
+        || !verify_password_blocking(current, Some(account.password_hash.clone())).await
+    {
+        let locked = state.limiter.record_failure(&user.handle, ip, now);
+        let detail = json!({ "reason": "wrong_password", "locked_for_secs": locked });
+        record(state, Some(user.user_id), "auth.password_change_failed", &user.handle, detail).await?;
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password", "the current password is wrong"));
+    }
+    let hash = hash_password_blocking(new_password).await.map_err(credential_error)?;
+    state.store.set_password(user.user_id, &hash).await?;
+    let revoked = state.store.revoke_user_sessions(user.user_id, now).await?;
+    state.limiter.record_success(&user.handle);
+    record(state, Some(user.user_id), "auth.password_change", &user.handle, json!({ "sessions_revoked": revoked }))
+        .await?;
+    start_session(state, user.user_id).await
 }

@@ -162,18 +162,23 @@ pub async fn set_role(
     PathParams(user_id): PathParams<i64>,
     JsonBody(req): JsonBody<RoleRequest>,
 ) -> ApiResult<Json<AdminUserView>> {
-    let admin = caller.user()?;
-    let mut account = account_or_404(&state, user_id).await?;
-    refuse_self(admin.user_id, user_id, "change the role of")?;
-    let role = Role::from(req.role);
+    let account = change_role(&state, caller.user()?.user_id, user_id, Role::from(req.role)).await?;
+    Ok(Json(AdminUserView::from(&account)))
+}
+
+/// Changes a user's role (audited when it changes): 404 for an unknown account, 409
+/// `self_change_refused` for the admin's own. Shared by the JSON API and the users page.
+pub async fn change_role(state: &AppState, admin: UserId, user_id: i64, role: Role) -> ApiResult<Account> {
+    let mut account = account_or_404(state, user_id).await?;
+    refuse_self(admin, user_id, "change the role of")?;
     let from = account.role;
     if from != role {
         state.store.set_role(account.user.id, role).await?;
         let detail = json!({ "from": from.as_str(), "to": role.as_str() });
-        record(&state, Some(admin.user_id), "admin.user.role", &account.user.handle, detail).await?;
+        record(state, Some(admin), "admin.user.role", &account.user.handle, detail).await?;
         account.role = role;
     }
-    Ok(Json(AdminUserView::from(&account)))
+    Ok(account)
 }
 
 /// Disables an account: it can no longer sign in, its sessions are signed out and its API keys
@@ -196,9 +201,16 @@ pub async fn disable_user(
     caller: Caller,
     PathParams(user_id): PathParams<i64>,
 ) -> ApiResult<Json<AdminUserView>> {
-    let admin = caller.user()?;
-    let mut account = account_or_404(&state, user_id).await?;
-    refuse_self(admin.user_id, user_id, "disable")?;
+    let account = disable(&state, caller.user()?.user_id, user_id).await?;
+    Ok(Json(AdminUserView::from(&account)))
+}
+
+/// Disables an account, signs out its sessions and revokes its keys (audited): 404 for an
+/// unknown account, 409 `self_change_refused` for the admin's own. Shared by the JSON API and
+/// the users page.
+pub async fn disable(state: &AppState, admin: UserId, user_id: i64) -> ApiResult<Account> {
+    let mut account = account_or_404(state, user_id).await?;
+    refuse_self(admin, user_id, "disable")?;
     let now = state.clock.now();
     state.store.set_active(account.user.id, false).await?;
     let sessions = state.store.revoke_user_sessions(account.user.id, now).await?;
@@ -211,9 +223,9 @@ pub async fn disable_user(
         }
     }
     let detail = json!({ "sessions_revoked": sessions, "keys_revoked": keys });
-    record(&state, Some(admin.user_id), "admin.user.disable", &account.user.handle, detail).await?;
+    record(state, Some(admin), "admin.user.disable", &account.user.handle, detail).await?;
     account.active = false;
-    Ok(Json(AdminUserView::from(&account)))
+    Ok(account)
 }
 
 /// Enables a disabled account again (its revoked sessions and keys stay revoked).
@@ -234,12 +246,18 @@ pub async fn enable_user(
     caller: Caller,
     PathParams(user_id): PathParams<i64>,
 ) -> ApiResult<Json<AdminUserView>> {
-    let admin = caller.user()?;
-    let mut account = account_or_404(&state, user_id).await?;
-    state.store.set_active(account.user.id, true).await?;
-    record(&state, Some(admin.user_id), "admin.user.enable", &account.user.handle, json!({})).await?;
-    account.active = true;
+    let account = enable(&state, caller.user()?.user_id, user_id).await?;
     Ok(Json(AdminUserView::from(&account)))
+}
+
+/// Enables an account again (audited): 404 for an unknown account. Shared by the JSON API and
+/// the users page.
+pub async fn enable(state: &AppState, admin: UserId, user_id: i64) -> ApiResult<Account> {
+    let mut account = account_or_404(state, user_id).await?;
+    state.store.set_active(account.user.id, true).await?;
+    record(state, Some(admin), "admin.user.enable", &account.user.handle, json!({})).await?;
+    account.active = true;
+    Ok(account)
 }
 
 /// Creates an organisation.

@@ -15,7 +15,7 @@ use super::views::{timestamp, AuthErrors, BodyErrors, ParamErrors, ScopeName};
 use crate::audit::record;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{JsonBody, PathParams};
-use crate::identity::Caller;
+use crate::identity::{Caller, UserPrincipal};
 use crate::secrets::{digest, random_id, random_token};
 use crate::state::AppState;
 
@@ -123,8 +123,21 @@ pub async fn create_key(
     PathParams(tournament_id): PathParams<i64>,
     JsonBody(req): JsonBody<CreateKeyRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedKey>)> {
-    let user = caller.user()?;
-    let label = normalize_label("label", &req.label, MAX_LABEL_CHARS).map_err(ApiError::invalid)?;
+    let created = create(&state, caller.user()?, tournament_id, &req.label, req.scope).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Creates an API key for the user's entry in a tournament (audited): 422 for a bad label, 404
+/// `not_joined`, 409 `too_many_keys`. The secret is only in the returned value. Shared by the
+/// JSON API and the keys page.
+pub async fn create(
+    state: &AppState,
+    user: &UserPrincipal,
+    tournament_id: i64,
+    label: &str,
+    scope: ScopeName,
+) -> ApiResult<CreatedKey> {
+    let label = normalize_label("label", label, MAX_LABEL_CHARS).map_err(ApiError::invalid)?;
     let tournament = TournamentId(tournament_id);
     let Some(entry) = state.store.entry_of_user(tournament, user.user_id).await? else {
         return Err(ApiError::new(
@@ -142,14 +155,14 @@ pub async fn create_key(
         ));
     }
     let secret = random_token(SECRET_BYTES);
-    let scope = KeyScope::from(req.scope);
+    let key_scope = KeyScope::from(scope);
     let key = ApiKey {
         key_id: format!("PK{}", random_id(KEY_ID_CHARS)),
         secret_hash: digest(&secret),
         user_id: user.user_id,
         tournament_id: tournament,
         entry_id: entry.id,
-        scope,
+        scope: key_scope,
         label,
         created_at: state.clock.now(),
         last_used_at: None,
@@ -157,21 +170,18 @@ pub async fn create_key(
     };
     state.store.create_api_key(&key).await?;
     let detail = json!({
-        "tournament_id": tournament_id, "entry_id": entry.id.0, "scope": scope.as_str(), "label": key.label,
+        "tournament_id": tournament_id, "entry_id": entry.id.0, "scope": key_scope.as_str(), "label": key.label,
     });
-    record(&state, Some(user.user_id), "api_key.create", &key.key_id, detail).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedKey {
-            key_id: key.key_id,
-            secret,
-            scope: req.scope,
-            label: key.label,
-            tournament_id,
-            entry_id: entry.id.0,
-            created_at: timestamp(key.created_at),
-        }),
-    ))
+    record(state, Some(user.user_id), "api_key.create", &key.key_id, detail).await?;
+    Ok(CreatedKey {
+        key_id: key.key_id,
+        secret,
+        scope,
+        label: key.label,
+        tournament_id,
+        entry_id: entry.id.0,
+        created_at: timestamp(key.created_at),
+    })
 }
 
 /// The caller's API keys (without secrets), newest first.
@@ -208,12 +218,18 @@ pub async fn revoke_key(
     caller: Caller,
     PathParams(key_id): PathParams<String>,
 ) -> ApiResult<StatusCode> {
-    let user = caller.user()?;
+    revoke(&state, caller.user()?, &key_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes one of the user's keys (admins: any key), audited; revoking a revoked key changes
+/// nothing. 404 when there is no such key of theirs. Shared by the JSON API and the keys page.
+pub async fn revoke(state: &AppState, user: &UserPrincipal, key_id: &str) -> ApiResult<()> {
     let not_found = || ApiError::not_found("no such API key");
     if key_id.is_empty() || key_id.len() > 64 || !key_id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(not_found());
     }
-    let key = state.store.api_key(&key_id).await?.ok_or_else(not_found)?;
+    let key = state.store.api_key(key_id).await?.ok_or_else(not_found)?;
     if key.user_id != user.user_id && user.role != Role::Admin {
         return Err(not_found());
     }
@@ -221,8 +237,8 @@ pub async fn revoke_key(
         state.store.revoke_api_key(&key.key_id, state.clock.now()).await?;
         state.keys.invalidate(&key.key_id);
         let detail = json!({ "owner": key.user_id.0, "tournament_id": key.tournament_id.0 });
-        record(&state, Some(user.user_id), "api_key.revoke", &key.key_id, detail).await?;
+        record(state, Some(user.user_id), "api_key.revoke", &key.key_id, detail).await?;
     }
     state.keys.invalidate(&key.key_id);
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
