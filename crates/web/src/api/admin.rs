@@ -176,13 +176,8 @@ pub async fn edit_tournament(state: &AppState, actor: UserId, edited: Tournament
     if edited.rules.starting_cash != current.rules.starting_cash && entry_count(state, &current).await? > 0 {
         return Err(not_editable("the starting cash cannot change once players have joined".into()));
     }
-    let updated = Tournament {
-        name,
-        kind: current.kind,
-        state: current.state,
-        created_at: current.created_at,
-        ..edited
-    };
+    let updated =
+        Tournament { name, kind: current.kind, state: current.state, created_at: current.created_at, ..edited };
     state.store.update_tournament(&updated).await?;
     if state.engine.handle(id).is_some() {
         state.engine.stop(id).await?;
@@ -376,7 +371,8 @@ pub async fn upsert_instruments(
     let mut seen = HashSet::new();
     let mut items = Vec::with_capacity(body.instruments.len());
     for (i, input) in body.instruments.iter().enumerate() {
-        let item = check_instrument(input).map_err(|(field, e)| ApiError::invalid(format!("instruments[{i}].{field} {e}")))?;
+        let item =
+            check_instrument(input).map_err(|(field, e)| ApiError::invalid(format!("instruments[{i}].{field} {e}")))?;
         if !seen.insert(item.symbol.clone()) {
             return Err(ApiError::invalid(format!("instruments[{i}]: {} appears twice", item.symbol)));
         }
