@@ -1,0 +1,63 @@
+// Scenario: an admin signs in and creates a tournament with custom rules, then sees it listed.
+import { ADMIN_LOGIN, ADMIN_PASSWORD, expect, expectVisible, inspect, nav, signInWithForm, signOut } from "../lib.mjs";
+
+export const NEW_TOURNAMENT = "Browser Invitational";
+
+export async function adminCreatesTournament(open) {
+  const s = await open("admin");
+  const { page } = s;
+
+  await page.goto("/");
+  await inspect(s, "home-signed-out");
+
+  // Opening an admin page while signed out asks to sign in first, then comes back.
+  await page.goto("/admin");
+  await page.waitForURL((url) => url.pathname === "/sign-in");
+  await inspect(s, "sign-in");
+  await signInWithForm(page, ADMIN_LOGIN, ADMIN_PASSWORD);
+  expect(new URL(page.url()).pathname === "/admin", `after sign-in the admin is on ${page.url()}, not /admin`);
+  await expectVisible(page.getByRole("heading", { level: 1, name: "Administration" }), "the administration heading");
+  await inspect(s, "admin");
+
+  await page.getByRole("link", { name: "New tournament" }).first().click();
+  await page.waitForURL("**/admin/tournaments/new");
+  await inspect(s, "admin-tournament-new");
+
+  await page.getByLabel("Name", { exact: true }).fill(NEW_TOURNAMENT);
+  await page.getByLabel("Kind").selectOption({ label: "Ad hoc tournament" });
+  await page.getByLabel("Create as").selectOption({ label: "Open for registration now" });
+  await page.getByLabel("Starting cash ($)").fill("25000");
+  await page.getByLabel("Commission per fill ($)").fill("1.50");
+  await page.getByLabel("Universe").selectOption({ label: "Only the symbols listed" });
+  await page.getByLabel("Symbols or sectors").fill("AAA, BBB");
+  await page.getByLabel("Most orders per day").fill("25");
+  await page.getByLabel("Short selling allowed").uncheck();
+  await page.getByLabel("Scoring method").selectOption({ label: "Sharpe ratio" });
+  await page.getByRole("button", { name: "Create tournament" }).click();
+  await page.waitForURL(/\/admin\/tournaments\/\d+/);
+  await expectVisible(page.getByRole("heading", { level: 1, name: NEW_TOURNAMENT }), "the new tournament's page");
+  await expectVisible(page.getByText("Open for registration").first(), "the new tournament is open for registration");
+  // The custom rules were kept.
+  const cash = await page.getByLabel("Starting cash ($)").inputValue();
+  expect(/^25,?000(\.0+)?$/.test(cash.trim()), `starting cash shows "${cash}", want 25000`);
+  const perDay = await page.getByLabel("Most orders per day").inputValue();
+  expect(perDay.trim() === "25", `orders per day shows "${perDay}", want 25`);
+  expect(!(await page.getByLabel("Short selling allowed").isChecked()), "short selling should be off");
+  const scoring = await page.getByLabel("Scoring method").inputValue();
+  expect(scoring === "sharpe", `scoring is "${scoring}", want sharpe`);
+  await inspect(s, "admin-tournament-edit");
+
+  await page.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Tournaments" }).click();
+  await page.waitForURL("**/admin/tournaments");
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: NEW_TOURNAMENT }) });
+  await expectVisible(row, "the new tournament in the admin list");
+  await expectVisible(row.getByText("Open for registration"), "its state in the list");
+  await inspect(s, "admin-tournaments");
+
+  // Players see it in the lobby too.
+  await nav(page).getByRole("link", { name: "Tournaments" }).click();
+  await page.waitForURL("**/lobby");
+  await expectVisible(page.getByRole("link", { name: NEW_TOURNAMENT }), "the new tournament in the lobby");
+
+  await signOut(s);
+}
