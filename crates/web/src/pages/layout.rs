@@ -47,6 +47,7 @@ pub fn page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Bullpen" }
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href="/static/app.css";
                 script src="/static/app.js" defer {}
             }
