@@ -55,6 +55,7 @@ pub enum InitialState {
 /// A tournament to create.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Summer Sprint", "starts_on": "2026-07-01", "ends_on": "2026-09-30", "state": "registration"}))]
 pub struct NewTournamentBody {
     /// Unique name (1–100 characters).
     #[schema(min_length = 1, max_length = 100)]
@@ -123,7 +124,7 @@ pub async fn create_tournament(
         starts_on: body.starts_on,
         ends_on: body.ends_on,
         rules,
-        challenge: body.challenge.as_ref().map(ChallengeBody::to_rules),
+        challenge: body.challenge.as_ref().map(ChallengeBody::to_rules).transpose()?,
         created_at: state.clock.now(),
     };
     let t = new_tournament(&state, actor, new).await?;
@@ -196,6 +197,7 @@ pub async fn edit_tournament(state: &AppState, actor: UserId, edited: Tournament
 /// A lifecycle state to move to.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"state": "registration"}))]
 pub struct StateBody {
     /// The next state: one step forward, or `archived` for a draft.
     pub state: LifecycleState,
@@ -306,6 +308,7 @@ pub struct InstrumentInput {
 /// Instruments to insert or update (by symbol).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"instruments": [{"symbol": "XYZ", "name": "XYZ Corp.", "sector": "Energy"}]}))]
 pub struct UpsertInstrumentsBody {
     /// 1–1000 instruments, each symbol once.
     #[schema(min_items = 1, max_items = 1000)]
@@ -401,6 +404,7 @@ pub async fn upsert(state: &AppState, actor: UserId, items: &[NewInstrument]) ->
 /// A new instrument status.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "halted"}))]
 pub struct InstrumentStatusBody {
     /// Tradability.
     pub status: InstrumentStatus,

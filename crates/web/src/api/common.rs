@@ -187,6 +187,22 @@ pub fn load_error(e: LoadError) -> ApiError {
     ApiError::unavailable("the tournament engine could not be started; try again later")
 }
 
+/// Turns the body-size limit's plain-text 413 into the JSON error every other failure uses
+/// (installed around the limit layer in [`crate::app`]).
+pub async fn json_payload_too_large(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+            .into_response();
+    }
+    response
+}
+
 impl From<AdminError> for ApiError {
     fn from(e: AdminError) -> ApiError {
         match e {

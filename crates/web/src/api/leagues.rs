@@ -23,6 +23,7 @@ use crate::state::AppState;
 /// A new league.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Trading desk"}))]
 pub struct NewLeagueBody {
     /// Name (1–60 characters).
     #[schema(min_length = 1, max_length = 60)]
@@ -32,6 +33,7 @@ pub struct NewLeagueBody {
 /// An invite code to join with.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"code": "K7QX-M2PA"}))]
 pub struct JoinLeagueBody {
     /// The league's invite code (case, spaces and dashes do not matter).
     #[schema(min_length = 1, max_length = 64)]
@@ -107,22 +109,28 @@ pub async fn create(
     PathParams(p): PathParams<TournamentPath>,
     JsonBody(body): JsonBody<NewLeagueBody>,
 ) -> ApiResult<(StatusCode, Json<LeagueView>)> {
-    let user = caller.user()?;
-    let t = visible_tournament(&state, &caller, p.tournament_id).await?;
-    state.caller_entry(&caller, t.id).await?;
-    validate_league_name(&body.name).map_err(ApiError::invalid)?;
-    let random = || OsRng.next_u64();
-    let league = bullpen_engine::admin::create_league(
-        state.store.as_ref(),
-        &t,
-        &body.name,
-        user.user_id,
-        random,
-        state.clock.now(),
-    )
-    .await?;
-    let members = state.store.league_members(league.id).await?.len();
+    let (league, members) = create_league(&state, &caller, p.tournament_id, &body.name).await?;
     Ok((StatusCode::CREATED, Json(LeagueView::of(&league, members))))
+}
+
+/// Creates a league named `name` in a tournament the caller has joined, with the caller as
+/// commissioner and first member; returns it with its member count.
+pub async fn create_league(
+    state: &AppState,
+    caller: &Caller,
+    tournament_id: i64,
+    name: &str,
+) -> ApiResult<(League, usize)> {
+    let user = caller.user()?;
+    let t = visible_tournament(state, caller, tournament_id).await?;
+    state.caller_entry(caller, t.id).await?;
+    validate_league_name(name).map_err(ApiError::invalid)?;
+    let random = || OsRng.next_u64();
+    let league =
+        bullpen_engine::admin::create_league(state.store.as_ref(), &t, name, user.user_id, random, state.clock.now())
+            .await?;
+    let members = state.store.league_members(league.id).await?.len();
+    Ok((league, members))
 }
 
 /// Joins the league with an invite code, with the caller's entry in its tournament.
@@ -149,14 +157,21 @@ pub async fn join(
     caller: Caller,
     JsonBody(body): JsonBody<JoinLeagueBody>,
 ) -> ApiResult<Json<LeagueView>> {
+    let (league, members) = join_league(&state, &caller, &body.code).await?;
+    Ok(Json(LeagueView::of(&league, members)))
+}
+
+/// Joins the league with invite code `code`, with the caller's entry in its tournament;
+/// returns it with its member count.
+pub async fn join_league(state: &AppState, caller: &Caller, code: &str) -> ApiResult<(League, usize)> {
     let user = caller.user()?;
-    let code = normalize_invite_code(&body.code).ok_or_else(|| ApiError::invalid("that is not an invite code"))?;
+    let code = normalize_invite_code(code).ok_or_else(|| ApiError::invalid("that is not an invite code"))?;
     let league = state
         .store
         .league_by_code(&code)
         .await?
         .ok_or_else(|| ApiError::not_found("no league has that invite code"))?;
-    let entry = state.caller_entry(&caller, league.tournament_id).await?;
+    let entry = state.caller_entry(caller, league.tournament_id).await?;
     let mut members = state.store.league_members(league.id).await?;
     if members.contains(&entry) {
         return Err(ApiError::new(StatusCode::CONFLICT, "already_member", "you are already a member of this league"));
@@ -164,12 +179,12 @@ pub async fn join(
     state.store.add_league_member(league.id, entry).await?;
     members.push(entry);
     tracing::debug!(league = league.id.0, user = user.user_id.0, "joined league");
-    Ok(Json(LeagueView::of(&league, members.len())))
+    Ok((league, members.len()))
 }
 
 /// A league with its members, if the caller may see it: members, the commissioner and admins.
 /// Everyone else gets 404, so league ids reveal nothing.
-async fn visible_league(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(League, Vec<EntryId>)> {
+pub async fn visible_league(state: &AppState, caller: &Caller, id: i64) -> ApiResult<(League, Vec<EntryId>)> {
     let user = caller.user()?;
     let not_found = || ApiError::not_found(format!("no league {id}"));
     let league = state.store.league(LeagueId(id)).await?.ok_or_else(not_found)?;

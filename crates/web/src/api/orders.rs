@@ -174,6 +174,7 @@ impl From<domain::OrderStatus> for OrderStatus {
 /// A new order.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"symbol": "AAA", "side": "buy", "type": "limit", "time_in_force": "gtc", "qty": 10, "limit_price": "95.50"}))]
 pub struct OrderBody {
     /// Instrument symbol.
     #[schema(min_length = 1, max_length = 12)]
@@ -235,6 +236,7 @@ impl OrderBody {
 /// Changes to a working order (at least one field).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"qty": 12, "limit_price": "96.00"}))]
 pub struct ReplaceBody {
     /// New quantity.
     #[serde(default)]
@@ -399,6 +401,7 @@ pub enum StatusFilter {
 #[into_params(parameter_in = Query)]
 pub struct OrderListQuery {
     /// Which orders (default `all`).
+    #[param(inline)]
     pub status: Option<StatusFilter>,
     /// Most items to return (1–1000, default 100).
     #[param(minimum = 1, maximum = 1000)]
@@ -419,7 +422,7 @@ pub struct OrderPath {
 }
 
 /// An order of the caller's entry (404 for anyone else's, so ids reveal nothing).
-async fn own_order(state: &AppState, entry: EntryId, tournament: TournamentId, id: OrderId) -> ApiResult<Order> {
+pub async fn own_order(state: &AppState, entry: EntryId, tournament: TournamentId, id: OrderId) -> ApiResult<Order> {
     match state.store.order(id).await? {
         Some(o) if o.entry_id == entry && o.tournament_id == tournament => Ok(o),
         _ => Err(ApiError::not_found(format!("no order {}", id.0))),
@@ -572,13 +575,18 @@ pub async fn cancel(
     caller: Caller,
     PathParams(p): PathParams<OrderPath>,
 ) -> ApiResult<Json<OrderView>> {
-    let id = TournamentId(p.tournament_id);
+    let order = cancel_order(&state, &caller, TournamentId(p.tournament_id), OrderId(p.order_id)).await?;
+    Ok(Json(OrderView::from(&order)))
+}
+
+/// Cancels one of the caller's open orders: 404 for anyone else's, 422 `order_not_open` for one
+/// that is no longer open.
+pub async fn cancel_order(state: &AppState, caller: &Caller, id: TournamentId, order_id: OrderId) -> ApiResult<Order> {
     let handle = state.tournament_handle(id).await?;
-    let entry = state.caller_entry(&caller, id).await?;
-    let order_id = OrderId(p.order_id);
+    let entry = state.caller_entry(caller, id).await?;
     match handle.cancel(entry, order_id).await {
-        Ok(order) => Ok(Json(OrderView::from(&order))),
-        Err(e) => Err(order_change_error(&state, entry, id, order_id, e).await),
+        Ok(order) => Ok(order),
+        Err(e) => Err(order_change_error(state, entry, id, order_id, e).await),
     }
 }
 
@@ -613,10 +621,22 @@ pub async fn replace(
     let handle = state.tournament_handle(id).await?;
     let entry = state.caller_entry(&caller, id).await?;
     let change = body.to_change()?;
-    let order_id = OrderId(p.order_id);
+    let order = replace_order(&state, &handle, entry, OrderId(p.order_id), change).await?;
+    Ok(Json(OrderView::from(&order)))
+}
+
+/// Replaces one of the caller's open orders (`entry` is the caller's entry): 404 for anyone
+/// else's, 422 `order_not_open` for one that is no longer open, or the rules' refusal.
+pub async fn replace_order(
+    state: &AppState,
+    handle: &bullpen_engine::TournamentHandle,
+    entry: EntryId,
+    order_id: OrderId,
+    change: ReplaceRequest,
+) -> ApiResult<Order> {
     match handle.replace(entry, order_id, change).await {
-        Ok(order) => Ok(Json(OrderView::from(&order))),
-        Err(e) => Err(order_change_error(&state, entry, id, order_id, e).await),
+        Ok(order) => Ok(order),
+        Err(e) => Err(order_change_error(state, entry, handle.id(), order_id, e).await),
     }
 }
 

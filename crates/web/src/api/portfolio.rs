@@ -83,7 +83,7 @@ fn last_prices(handle: &bullpen_engine::TournamentHandle, symbols: &[Symbol]) ->
 }
 
 /// Positions of a snapshot valued at the quote board's prices.
-fn positions_of(handle: &bullpen_engine::TournamentHandle, snapshot: &AccountSnapshot) -> Vec<PositionView> {
+pub fn positions_of(handle: &bullpen_engine::TournamentHandle, snapshot: &AccountSnapshot) -> Vec<PositionView> {
     let open: Vec<_> = snapshot.portfolio.open_positions().collect();
     let symbols: Vec<Symbol> = open.iter().map(|p| p.symbol.clone()).collect();
     let prices = last_prices(handle, &symbols);
@@ -227,6 +227,19 @@ pub async fn account(
     };
     let snapshot = handle.account(entry).await?;
     let positions = positions_of(&handle, &snapshot);
+    Ok(Json(account_of(&handle, &tournament, &snapshot, &positions)))
+}
+
+/// The balances of an account snapshot whose positions are `positions` (from [`positions_of`]):
+/// market values, buying power after the open orders' reservations, rank and percentile.
+pub fn account_of(
+    handle: &bullpen_engine::TournamentHandle,
+    tournament: &bullpen_domain::Tournament,
+    snapshot: &AccountSnapshot,
+    positions: &[PositionView],
+) -> AccountView {
+    let entry = snapshot.entry.id;
+    let id = tournament.id;
     let long: Money = positions.iter().filter(|p| p.qty > 0).map(|p| p.market_value).sum();
     let short: Money = positions.iter().filter(|p| p.qty < 0).map(|p| p.market_value).sum();
     let unrealized: Money = positions.iter().map(|p| p.unrealized_pnl).sum();
@@ -235,7 +248,7 @@ pub async fn account(
     let buying_power = tournament.rules.buying_power_of(valuation, reserved);
     let board = handle.leaderboard();
     let row = board.row(entry);
-    Ok(Json(AccountView {
+    AccountView {
         entry_id: entry.0,
         tournament_id: id.0,
         display_name: snapshot.entry.display_name.clone(),
@@ -254,7 +267,7 @@ pub async fn account(
         percentile: row.map(|r| r.percentile),
         entries: board.rows.len() as u64,
         as_of: ts(board.as_of),
-    }))
+    }
 }
 
 /// Direction of a fill.

@@ -27,6 +27,11 @@ use crate::policy::Access;
 use crate::routes::Routes;
 use crate::state::AppState;
 
+/// Largest `max_orders_per_day` accepted.
+pub const MAX_ORDERS_PER_DAY: u32 = 1_000_000;
+/// Largest `min_trading_days` of a challenge accepted.
+pub const MAX_TRADING_DAYS: u32 = 100_000;
+
 /// Kind of a tournament.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -204,7 +209,7 @@ pub struct RulesBody {
     #[schema(pattern = "^[0-9]{1,12}(\\.[0-9]{1,4})?$")]
     pub min_share_price: Option<String>,
     /// Most orders per entry and trading day.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 1000000)]
     pub max_orders_per_day: Option<u32>,
     /// Delay of the quotes players see, seconds.
     #[schema(minimum = 0, maximum = 86400)]
@@ -308,6 +313,9 @@ impl RulesBody {
             (ScoringName::Sharpe, None) => domain::ScoringMethod::Sharpe,
             (ScoringName::Sortino, None) => domain::ScoringMethod::Sortino,
         };
+        if self.max_orders_per_day.is_some_and(|n| n > MAX_ORDERS_PER_DAY) {
+            return Err(ApiError::invalid(format!("max_orders_per_day must be at most {MAX_ORDERS_PER_DAY}")));
+        }
         Ok(TournamentRules {
             starting_cash: parse_money("starting_cash", &self.starting_cash)?,
             commission: domain::CommissionModel {
@@ -356,6 +364,7 @@ pub struct ChallengeBody {
     /// Measure the total loss from the high-water mark.
     pub trailing_total_loss: bool,
     /// Days with a trade needed to pass.
+    #[schema(minimum = 0, maximum = 100000)]
     pub min_trading_days: u32,
     /// Largest share of the total profit the best day may have, basis points.
     #[schema(minimum = 1, maximum = 10000)]
@@ -381,16 +390,20 @@ impl ChallengeBody {
         }
     }
 
-    /// The domain rules (ranges are checked by the tournament validation).
-    pub fn to_rules(&self) -> ChallengeRules {
-        ChallengeRules {
+    /// The domain rules; 422 beyond the documented ranges (the rest is checked by the
+    /// tournament validation).
+    pub fn to_rules(&self) -> ApiResult<ChallengeRules> {
+        if self.min_trading_days > MAX_TRADING_DAYS {
+            return Err(ApiError::invalid(format!("min_trading_days must be at most {MAX_TRADING_DAYS}")));
+        }
+        Ok(ChallengeRules {
             profit_target_bps: self.profit_target_bps,
             max_daily_loss_bps: self.max_daily_loss_bps,
             max_total_loss_bps: self.max_total_loss_bps,
             trailing_total_loss: self.trailing_total_loss,
             min_trading_days: self.min_trading_days,
             max_best_day_share_bps: self.max_best_day_share_bps,
-        }
+        })
     }
 }
 
@@ -492,6 +505,7 @@ page!(
 #[into_params(parameter_in = Query)]
 pub struct TournamentListQuery {
     /// Only tournaments in this state.
+    #[param(inline)]
     pub state: Option<LifecycleState>,
     /// Most items to return (1–1000, default 100).
     #[param(minimum = 1, maximum = 1000)]
@@ -597,8 +611,23 @@ pub async fn join(
     caller: Caller,
     PathParams(p): PathParams<TournamentPath>,
 ) -> ApiResult<(StatusCode, Json<EntryView>)> {
+    let entry = join_tournament(&state, &caller, p.tournament_id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(EntryView {
+            entry_id: entry.id.0,
+            tournament_id: entry.tournament_id.0,
+            display_name: entry.display_name,
+            joined_at: ts(entry.joined_at),
+        }),
+    ))
+}
+
+/// Joins the signed-in caller to a tournament open for entries: 409 `already_joined` or
+/// `tournament_not_open`, or the engine's refusal (e.g. `late_entry_not_allowed`).
+pub async fn join_tournament(state: &AppState, caller: &Caller, tournament_id: i64) -> ApiResult<domain::Entry> {
     let user = caller.user()?;
-    let t = visible_tournament(&state, &caller, p.tournament_id).await?;
+    let t = visible_tournament(state, caller, tournament_id).await?;
     if state.store.entry_of_user(t.id, user.user_id).await?.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -613,21 +642,12 @@ pub async fn join(
             format!("tournament {} is {}; it does not take entries", t.id.0, t.state.as_str()),
         ));
     }
-    let handle = live_handle(&state, &t).await?;
+    let handle = live_handle(state, &t).await?;
     let display_name = match state.store.user(user.user_id).await? {
         Some(u) => u.display_name,
         None => user.handle.clone(),
     };
-    let entry = handle.join(user.user_id, &display_name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(EntryView {
-            entry_id: entry.id.0,
-            tournament_id: entry.tournament_id.0,
-            display_name: entry.display_name,
-            joined_at: ts(entry.joined_at),
-        }),
-    ))
+    Ok(handle.join(user.user_id, &display_name).await?)
 }
 
 /// One row of a leaderboard.
