@@ -111,6 +111,10 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
                 USERS_AND_TRADE_KEY
             }
         }
+        // HTML pages: public pages and static files, signed-in pages, admin pages.
+        _ if matches!(p, "/" | "/sign-up" | "/sign-in" | "/reset" | "/reset/confirm" | "/static/{name}") => EVERYONE,
+        _ if p == "/sign-out" || p.starts_with("/account") || p.starts_with("/keys") => USERS,
+        _ if p == "/admin" || p.starts_with("/admin/") => ADMINS,
         _ if p.starts_with("/v2/") => {
             if read {
                 ANY_KEY
@@ -148,6 +152,18 @@ fn fill(path: &str, tournament: i64, org: i64) -> String {
 /// Whether a response is the policy's refusal (as opposed to the handler's own answer).
 async fn refused(response: reqwest::Response) -> Option<StatusCode> {
     let status = response.status();
+    // A signed-out visitor opening a page is sent to the sign-in page: that is the policy's
+    // refusal too (seen as the 303 itself, or as the sign-in page a redirect-following client
+    // lands on, with the `next` the middleware adds).
+    let location = response.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+    if matches!(status, StatusCode::SEE_OTHER | StatusCode::FOUND)
+        && location.is_some_and(|l| l.starts_with("/sign-in"))
+    {
+        return Some(StatusCode::UNAUTHORIZED);
+    }
+    if response.url().path() == "/sign-in" && response.url().query().is_some_and(|q| q.starts_with("next=")) {
+        return Some(StatusCode::UNAUTHORIZED);
+    }
     if status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN {
         return None;
     }

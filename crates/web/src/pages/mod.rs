@@ -6,12 +6,21 @@
 //! [`crate::authorize`]). Forms post `application/x-www-form-urlencoded` with a hidden `_csrf`
 //! field; the small script in `static/app.js` adds live updates, local times and chart hover.
 
+pub mod account;
+pub mod admin;
 pub mod assets;
+pub mod home;
+pub mod keys;
 pub mod layout;
 
 use crate::routes::Routes;
 
 /// Every page route.
 pub fn routes() -> Routes {
-    Routes::new().merge(assets::routes())
+    Routes::new()
+        .merge(assets::routes())
+        .merge(home::routes())
+        .merge(account::routes())
+        .merge(keys::routes())
+        .merge(admin::routes())
 }
