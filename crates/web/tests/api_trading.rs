@@ -311,6 +311,8 @@ async fn invalid_orders_are_refused_with_codes_and_change_nothing() {
         .await
         .unwrap();
     assert_eq!(res.status(), 413);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["code"], "payload_too_large");
     // Bad path parameters.
     let (s, err) = send(app.as_key(&key, Method::GET, &format!("{}/not-a-number", orders_path(&app)))).await;
     assert_eq!((s, err["code"].as_str()), (400, Some("invalid_path")));
