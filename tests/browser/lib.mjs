@@ -134,8 +134,14 @@ export async function session(browser, who) {
       problems.push(`${who}: ${status} for ${res.request().method()} ${res.url()} (${type})`);
     }
   });
+  // Confirmation prompts (form[data-confirm]) are answered yes, as a user going ahead would.
+  const dialogs = [];
+  context.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.accept().catch(() => {});
+  });
   const page = await context.newPage();
-  return { who, context, page, problems };
+  return { who, context, page, problems, dialogs };
 }
 
 // ---- quality checks on every page ----
@@ -220,10 +226,22 @@ export async function inspect(s, name) {
   const overflow = await page.evaluate(() => {
     const width = document.documentElement.scrollWidth;
     if (width <= 375) return null;
+    // The outermost elements that stick out (their parent does not).
+    const sticks = (el) => el.getBoundingClientRect().right > 376;
+    const describe = (el) => {
+      const parent = el.parentElement;
+      const cls = typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\s+/).join(".") : "";
+      return `${parent ? parent.tagName.toLowerCase() + " > " : ""}${el.tagName.toLowerCase()}${cls} (right ${Math.round(el.getBoundingClientRect().right)} px)`;
+    };
     const wide = [...document.querySelectorAll("body *")]
-      .filter((el) => el.getBoundingClientRect().right > 376 && !el.closest(".table-wrap") && getComputedStyle(el).position !== "fixed")
-      .slice(0, 4)
-      .map((el) => `<${el.tagName.toLowerCase()}${el.className ? ' class="' + el.className + '"' : ""}> right=${Math.round(el.getBoundingClientRect().right)}`);
+      .filter(
+        (el) =>
+          sticks(el) &&
+          el.parentElement &&
+          (el.parentElement === document.body || !sticks(el.parentElement) || getComputedStyle(el).position === "absolute"),
+      )
+      .slice(0, 5)
+      .map(describe);
     return { width, wide };
   });
   if (overflow) found.push(`scrolls sideways at 375 px (scrollWidth ${overflow.width}): ${overflow.wide.join(", ")}`);

@@ -19,9 +19,11 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use bullpen_domain::{DailyBar, Price};
 use bullpen_market::clock::Clock;
 use bullpen_store::{KeyScope, Role};
 use bullpen_web::auth::credentials::{create_account, AccountForm};
+use chrono::{Datelike, NaiveDate};
 use support::TestApp;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
@@ -120,6 +122,31 @@ async fn pages_work_in_a_real_browser() {
     )
     .await
     .expect("admin account");
+    // Two months of daily bars before the tournament starts, so price charts have a history.
+    let mut bars = Vec::new();
+    let mut day = NaiveDate::from_ymd_opt(2025, 11, 3).expect("date");
+    let start = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date");
+    let mut n: i64 = 0;
+    while day < start {
+        if day.weekday().num_days_from_monday() < 5 {
+            for (symbol, dollars) in support::PRICES {
+                // A gentle zig-zag ending near the opening price, in cents.
+                let close = dollars * 100 - 400 + (n % 7) * 60 + n * 2;
+                bars.push(DailyBar {
+                    date: day,
+                    symbol: support::sym(symbol),
+                    open: Price::from_cents(close - 30),
+                    high: Price::from_cents(close + 80),
+                    low: Price::from_cents(close - 90),
+                    close: Price::from_cents(close),
+                    volume: 1_000_000,
+                });
+            }
+            n += 1;
+        }
+        day = day.succ_opt().expect("next day");
+    }
+    app.store.insert_bars(&bars).await.expect("bars");
     // A rival already in the test tournament, so its leaderboard has someone to rank against.
     let rival = app.user("rival", Role::Player).await;
     app.key(&rival, KeyScope::Trade).await;

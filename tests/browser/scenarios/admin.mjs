@@ -54,6 +54,20 @@ export async function adminCreatesTournament(open) {
   await expectVisible(row.getByText("Open for registration"), "its state in the list");
   await inspect(s, "admin-tournaments");
 
+  // The other admin pages.
+  const adminNav = page.getByRole("navigation", { name: "Administration" });
+  for (const [link, name, heading] of [
+    ["Users", "admin-users", /Users/],
+    ["Instruments", "admin-instruments", /Instruments/],
+    ["Audit log", "admin-audit", /Audit/],
+  ]) {
+    await adminNav.getByRole("link", { name: link }).click();
+    await expectVisible(page.getByRole("heading", { level: 1, name: heading }), `the ${link} admin page`);
+    await inspect(s, name);
+  }
+  // The tournament creation is in the audit log.
+  await expectVisible(page.getByText(/tournament/i).first(), "the tournament creation in the audit log");
+
   // Players see it in the lobby too.
   await nav(page).getByRole("link", { name: "Tournaments" }).click();
   await page.waitForURL("**/lobby");

@@ -1,15 +1,19 @@
 // Scenario: sign up → join the tournament → market and limit orders through the trade ticket
 // (preview, then confirm) → position and leaderboard change live after a price tick (no
 // reload) → cancel the limit order → sign out.
-import { expect, expectVisible, inspect, nav, signOut } from "../lib.mjs";
+import { TOURNAMENT_NAME, expect, expectVisible, inspect, nav, signOut, tick, waitInPage } from "../lib.mjs";
 
 export const PLAYER = { handle: "alice", name: "Alice Browser", email: "alice@example.com", password: "alice-password-1" };
 
-export async function signUp(s, who, { first = false } = {}) {
+/// Signs up through the form, starting from the landing page. With `first`, also checks a
+/// refused form (error beside the field) and inspects the pages.
+export async function signUp(s, who, { first = false, from = "/" } = {}) {
   const { page } = s;
-  await page.goto("/");
-  await nav(page).getByRole("link", { name: "Sign up" }).click();
-  await page.waitForURL("**/sign-up");
+  if (from === "/") {
+    await page.goto("/");
+    await nav(page).getByRole("link", { name: "Sign up" }).click();
+    await page.waitForURL("**/sign-up");
+  }
   if (first) await inspect(s, "sign-up");
   await page.getByLabel("Handle").fill(who.handle);
   await page.getByLabel("Display name").fill(who.name);
@@ -21,7 +25,7 @@ export async function signUp(s, who, { first = false } = {}) {
     const password = page.getByLabel("Password", { exact: true });
     await expectVisible(page.locator("#f-password-error"), "the password error beside the field");
     expect((await password.getAttribute("aria-invalid")) === "true", "the password field is marked invalid");
-    expect(((await page.getByLabel("Handle").inputValue()) === who.handle), "the handle is kept after an error");
+    expect((await page.getByLabel("Handle").inputValue()) === who.handle, "the handle is kept after an error");
     await inspect(s, "sign-up-error");
   }
   await page.getByLabel("Password", { exact: true }).fill(who.password);
@@ -30,11 +34,153 @@ export async function signUp(s, who, { first = false } = {}) {
   await expectVisible(nav(page).getByRole("link", { name: who.handle }), "the new user's handle in the navigation");
 }
 
+/// From the lobby: opens the test tournament and joins it.
+export async function joinTournament(s, { inspectPages = false } = {}) {
+  const { page } = s;
+  if (new URL(page.url()).pathname !== "/lobby") {
+    await nav(page).getByRole("link", { name: "Tournaments" }).click();
+    await page.waitForURL("**/lobby");
+  }
+  await page.getByRole("link", { name: TOURNAMENT_NAME, exact: true }).first().click();
+  await page.waitForURL(/\/tournaments\/\d+$/);
+  await expectVisible(page.getByRole("heading", { level: 1, name: TOURNAMENT_NAME }), "the tournament page");
+  if (inspectPages) await inspect(s, "tournament-before-joining");
+  await page.getByRole("button", { name: `Join ${TOURNAMENT_NAME}` }).click();
+  await page.waitForURL(/\/tournaments\/\d+/);
+  await expectVisible(page.getByText(`You joined ${TOURNAMENT_NAME}`), "the joined notice");
+  await expectVisible(page.locator("tr[aria-current=true]"), "the player's own row highlighted on the leaderboard");
+  if (inspectPages) await inspect(s, "tournament-joined");
+}
+
+/// Fills the trade ticket, previews the order and returns (the preview page is open).
+export async function previewOrder(page, { symbol, side = "Buy", type = "Market", tif, qty, limit }) {
+  const tabs = page.getByRole("navigation", { name: `${TOURNAMENT_NAME} pages` });
+  await tabs.getByRole("link", { name: "Trade" }).click();
+  await page.waitForURL(/\/trade(\?|$)/);
+  await page.getByLabel("Instrument").selectOption(symbol);
+  await page.getByLabel("Side").selectOption({ label: side });
+  await page.getByLabel("Order type").selectOption({ label: type });
+  if (tif) await page.getByLabel("Time in force").selectOption({ label: tif });
+  await page.getByLabel("Quantity (shares)").fill(String(qty));
+  if (limit !== undefined) await page.getByLabel(/^Limit price/).fill(String(limit));
+  await page.getByRole("button", { name: "Preview order" }).click();
+  await page.waitForURL(/\/trade\/preview$/);
+  await expectVisible(page.getByRole("heading", { level: 1, name: "Preview your order" }), "the order preview");
+}
+
+/// Places the previewed order and returns its id (from the orders page it lands on).
+async function confirmOrder(page) {
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.waitForURL(/\/orders\?placed=\d+/);
+  return new URL(page.url()).searchParams.get("placed");
+}
+
+const money = (dollars) => new RegExp(`\\$?${dollars.toLocaleString("en-US").replace(/,/g, ",?")}\\.00`);
+
 export async function playerTradesAndSignsOut(open) {
   const s = await open("alice");
-  await signUp(s, PLAYER, { first: true });
   const { page } = s;
+  await signUp(s, PLAYER, { first: true });
   expect(new URL(page.url()).pathname === "/lobby", `after sign-up the player is on ${page.url()}, not the lobby`);
   await inspect(s, "lobby");
-  throw new Error("the rest of this scenario waits for the lobby, tournament and trade pages");
+  await joinTournament(s, { inspectPages: true });
+  const tournamentUrl = page.url().replace(/\?.*$/, "");
+
+  // A market order: preview (estimate and rules), then confirm.
+  await previewOrder(page, { symbol: "AAA", qty: 10 });
+  await expectVisible(page.getByText("Every rule passes"), "every rule passes for a small market order");
+  const value = await page.locator('[data-field="notional"]').textContent();
+  expect(money(1000).test(value || ""), `estimated value of 10 AAA at $100 is "${value}"`);
+  await expectVisible(page.getByRole("row", { name: /Buying power/ }), "the buying-power rule in the preview");
+  await inspect(s, "trade-preview");
+  const marketId = await confirmOrder(page);
+  await inspect(s, "orders-after-market-order");
+  await expectVisible(page.locator(`tr[data-order-id="${marketId}"][data-status="filled"]`), "the market order filled");
+
+  // A limit order below the market stays open.
+  await previewOrder(page, { symbol: "BBB", type: "Limit", tif: "Good till canceled", qty: 20, limit: 40 });
+  await expectVisible(page.getByText("Every rule passes"), "every rule passes for the limit order");
+  const limitId = await confirmOrder(page);
+  const limitRow = page.locator(`table[data-orders="open"] tr[data-order-id="${limitId}"]`);
+  await expectVisible(limitRow, "the limit order among the open orders");
+
+  // The trade ticket itself, with the position held.
+  const tabs = page.getByRole("navigation", { name: `${TOURNAMENT_NAME} pages` });
+  await tabs.getByRole("link", { name: "Trade" }).click();
+  await page.waitForURL(/\/trade$/);
+  await inspect(s, "trade-ticket");
+
+  // Portfolio and leaderboard, side by side, while the price moves.
+  await tabs.getByRole("link", { name: "Portfolio" }).click();
+  await page.waitForURL(/\/portfolio$/);
+  const position = page.locator('table[data-positions] tr[data-symbol="AAA"]');
+  await expectVisible(position, "the AAA position in the portfolio");
+  expect((await position.getAttribute("data-qty")) === "10", "the portfolio holds 10 AAA");
+  await inspect(s, "portfolio");
+  const board = await s.context.newPage();
+  await board.goto(tournamentUrl);
+  const ownRow = board.locator("tr[aria-current=true]");
+  await expectVisible(ownRow, "the player's row on the leaderboard");
+  const before = (await ownRow.textContent()) || "";
+  for (const p of [page, board]) await p.evaluate(() => (window.__stayed = true));
+  // Streams are open before prices move.
+  await page.waitForTimeout(500);
+  await tick({ AAA: 110 });
+  await waitInPage(
+    page,
+    () => /1,?100\.00/.test(document.querySelector('tr[data-symbol="AAA"] [data-field="market_value"]')?.textContent || ""),
+    null,
+    "the AAA position's market value did not become $1,100.00 live",
+  );
+  await waitInPage(
+    board,
+    (old) => {
+      const row = document.querySelector("tr[aria-current=true]");
+      return row && row.textContent !== old && /100,?100\.00/.test(row.textContent);
+    },
+    before,
+    "the player's leaderboard row did not show equity $100,100.00 live",
+  );
+  for (const p of [page, board]) {
+    expect(await p.evaluate(() => window.__stayed === true), `${new URL(p.url()).pathname} reloaded instead of updating live`);
+  }
+  await board.close();
+
+  // Cancel the limit order.
+  await tabs.getByRole("link", { name: "Orders" }).click();
+  await page.waitForURL(/\/orders$/);
+  await inspect(s, "orders");
+  await page.getByRole("button", { name: `Cancel order ${limitId}` }).click();
+  await page.waitForURL(/canceled/);
+  expect(s.dialogs.some((d) => d.includes(`Cancel order ${limitId}`)), "cancelling asked for confirmation");
+  await expectVisible(page.getByText(`Order ${limitId} canceled.`), "the cancel notice");
+  expect((await page.locator(`table[data-orders="open"] tr[data-order-id="${limitId}"]`).count()) === 0, "the canceled order is no longer open");
+  await expectVisible(page.locator(`tr[data-order-id="${limitId}"][data-status="canceled"]`), "the canceled order in the history");
+
+  // The instrument page with its chart, then the account and key pages.
+  await tabs.getByRole("link", { name: "Trade" }).click();
+  await page.getByRole("link", { name: "AAA", exact: true }).first().click();
+  await page.waitForURL(/\/instruments\/AAA/);
+  await expectVisible(page.locator(".chart svg"), "the price chart");
+  await inspect(s, "instrument");
+  // Candles over one month, with the player's buy marked; hovering shows details.
+  await page.getByRole("navigation", { name: "Chart style" }).getByRole("link", { name: "Candles" }).click();
+  await page.waitForURL(/style=candles/);
+  await page.getByRole("navigation", { name: "Chart range" }).getByRole("link", { name: "1 month" }).click();
+  await page.waitForURL(/range=1m/);
+  await expectVisible(page.locator(".chart svg"), "the candle chart");
+  const box = await page.locator(".chart svg").boundingBox();
+  expect(box, "the chart has a size");
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+  await expectVisible(page.locator(".chart .tip"), "the chart's hover details");
+  await inspect(s, "instrument-candles");
+  await nav(page).getByRole("link", { name: PLAYER.handle }).click();
+  await page.waitForURL("**/account");
+  await inspect(s, "account");
+  await nav(page).getByRole("link", { name: "API keys" }).click();
+  await page.waitForURL("**/keys");
+  await inspect(s, "keys");
+
+  await signOut(s);
+  await inspect(s, "signed-out");
 }
