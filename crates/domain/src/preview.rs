@@ -73,6 +73,36 @@ impl PreviewRule {
         }
     }
 
+    /// The rule that refuses an order with `reason`, when it is one of the order rules.
+    pub fn of(reason: &RejectReason) -> Option<PreviewRule> {
+        use RejectReason as R;
+        Some(match reason {
+            R::NonPositiveQuantity
+            | R::NonPositivePrice
+            | R::OffTick { .. }
+            | R::MissingLimitPrice
+            | R::UnexpectedLimitPrice
+            | R::MissingStopPrice
+            | R::UnexpectedStopPrice
+            | R::UnsupportedTimeInForce
+            | R::InvalidClientOrderId => PreviewRule::OrderShape,
+            R::UnknownSymbol(_) | R::NotInUniverse(_) | R::Halted(_) | R::Delisted(_) => PreviewRule::Instrument,
+            R::MarketClosed => PreviewRule::MarketOpen,
+            R::NoPrice(_) => PreviewRule::Quote,
+            R::MaxOrdersPerDay(_) => PreviewRule::DailyOrderLimit,
+            R::InsufficientPosition { .. }
+            | R::InsufficientShortPosition { .. }
+            | R::WrongSideForPosition(_)
+            | R::ShortSellingDisabled
+            | R::ShortBelowMinimumPrice { .. } => PreviewRule::PositionSide,
+            R::BelowMinimumSharePrice { .. } => PreviewRule::MinSharePrice,
+            R::MinimumHoldingTime { .. } => PreviewRule::HoldingTime,
+            R::InsufficientBuyingPower { .. } => PreviewRule::BuyingPower,
+            R::MaxPositionWeight { .. } => PreviewRule::PositionWeight,
+            _ => return None,
+        })
+    }
+
     /// A short name for people.
     pub fn label(self) -> &'static str {
         match self {
@@ -539,6 +569,20 @@ mod tests {
             }
         }
         assert!(compared > 1_000);
+    }
+
+    #[test]
+    fn every_failure_names_its_own_rule() {
+        let rules = TournamentRules { max_orders_per_day: Some(1), ..TournamentRules::default() };
+        let mut case = Case::new(request(Side::Buy, OrderType::Market, 1_000));
+        case.orders_today = 1;
+        let p = rules.preview_order(&case.ctx());
+        for row in p.checks.iter().filter(|c| c.failed()) {
+            if let CheckResult::Fail { reason } = &row.result {
+                assert_eq!(PreviewRule::of(reason), Some(row.rule), "{reason}");
+            }
+        }
+        assert_eq!(PreviewRule::of(&RejectReason::UnknownOrder), None);
     }
 
     #[test]

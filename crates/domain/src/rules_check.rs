@@ -205,7 +205,8 @@ impl TournamentRules {
         Price(clamp_i64(price))
     }
 
-    pub(crate) fn in_universe(&self, instrument: &Instrument) -> bool {
+    /// Whether an instrument is in the tournament's universe.
+    pub fn in_universe(&self, instrument: &Instrument) -> bool {
         match &self.universe {
             Universe::All => true,
             Universe::Symbols(symbols) => symbols.contains(&instrument.symbol),
