@@ -121,3 +121,268 @@ function wireChallengeFields(root) {
   });
 }
 document.addEventListener("bullpen:ready", () => wireChallengeFields(document));
+
+// ---- Player pages: leaderboards, orders, positions, the trade ticket, chart ranges ----
+// Amounts travel as decimal strings; they are added up exactly as BigInt counts of 1/10,000
+// dollar and shown the way the server shows them.
+
+function units(text) {
+  const m = /^(-?)(\d+)(?:\.(\d{1,4}))?$/.exec(String(text == null ? "" : text).trim());
+  if (!m) return null;
+  const v = BigInt(m[2]) * 10000n + BigInt((m[3] || "").padEnd(4, "0"));
+  return m[1] ? -v : v;
+}
+// 1/10,000 units → "123.4567" (what units() reads back).
+function decimalOf(u) {
+  const neg = u < 0n, a = neg ? -u : u;
+  return (neg ? "-" : "") + (a / 10000n).toString() + "." + (a % 10000n).toString().padStart(4, "0");
+}
+function groupDigits(s) { return s.replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+// 1/10,000 units → "$1,234.56" (to the cent, halves away from zero).
+function usdText(u) {
+  const neg = u < 0n, a = neg ? -u : u;
+  let cents = a / 100n;
+  if (a % 100n >= 50n) cents += 1n;
+  const s = groupDigits((cents / 100n).toString()) + "." + (cents % 100n).toString().padStart(2, "0");
+  return (neg && cents !== 0n ? "-$" : "$") + s;
+}
+function signedUsdText(u) { const t = usdText(u); return (t !== "$0.00" && u > 0n ? "+" : "") + t; }
+// A price with its significant decimals (at least two): "$101.25", "$0.0525".
+function priceText(text) {
+  const u = units(text);
+  if (u === null) return String(text);
+  const neg = u < 0n, a = neg ? -u : u;
+  let frac = (a % 10000n).toString().padStart(4, "0");
+  frac = frac.endsWith("00") ? frac.slice(0, 2) : frac.replace(/0+$/, "");
+  return (neg ? "-$" : "$") + groupDigits((a / 10000n).toString()) + "." + frac;
+}
+function setTone(el, u) {
+  el.classList.remove("up", "down");
+  if (u > 0n) el.classList.add("up"); else if (u < 0n) el.classList.add("down");
+}
+// "+1.25%" / "−10.00%" of now against start, truncated to the basis point (as the server does).
+function percentChangeText(now, start) {
+  if (start === 0n) return "—";
+  const bps = (now - start) * 10000n / start;
+  const sign = bps > 0n ? "+" : bps < 0n ? "−" : "";
+  const a = bps < 0n ? -bps : bps;
+  return sign + (a / 100n).toString() + "." + (a % 100n).toString().padStart(2, "0") + "%";
+}
+function flash(el) { el.classList.remove("flash-up", "flash-down"); void el.offsetWidth; el.classList.add("flash-up"); }
+
+// Quotes: after the shared handler, cells marked data-format="price" read "$101.25".
+const baseQuotes = Bullpen.live.quotes;
+Bullpen.live.quotes = (data, el) => {
+  baseQuotes(data, el);
+  const quotes = Array.isArray(data.quotes) ? data.quotes : [];
+  quotes.forEach((q) => {
+    document.querySelectorAll('[data-quote="' + CSS.escape(q.symbol) + '"][data-format="price"]').forEach((cell) => {
+      cell.textContent = priceText(q.price);
+    });
+  });
+  Bullpen.live.positions(data, el);
+};
+
+// Positions: market value, unrealized and day P&L of each row from the new prices, then the
+// portfolio summary (equity = cash + Σ market value).
+Bullpen.live.positions = (data) => {
+  const table = document.querySelector("table[data-positions]");
+  const quotes = Array.isArray(data.quotes) ? data.quotes : [];
+  if (!table || !quotes.length) return;
+  const prices = {};
+  quotes.forEach((q) => { const u = units(q.price); if (u !== null) prices[q.symbol] = u; });
+  let changed = false;
+  table.querySelectorAll("tr[data-symbol]").forEach((tr) => {
+    const p = prices[tr.dataset.symbol];
+    if (p === undefined) return;
+    const qty = BigInt(tr.dataset.qty || "0"), cost = units(tr.dataset.cost) || 0n;
+    const mv = qty * p;
+    tr.dataset.mv = decimalOf(mv);
+    const set = (field, text, tone) => {
+      const cell = tr.querySelector('[data-field="' + field + '"]');
+      if (!cell) return;
+      cell.textContent = text;
+      if (tone !== undefined) setTone(cell, tone);
+    };
+    set("market_value", usdText(mv));
+    set("unrealized_pnl", signedUsdText(mv - cost), mv - cost);
+    const prev = units(tr.dataset.prevClose);
+    if (prev !== null) set("day_change", signedUsdText(qty * (p - prev)), qty * (p - prev));
+    changed = true;
+  });
+  const summary = document.querySelector("[data-summary]");
+  if (!changed || !summary) return;
+  let mv = 0n, unrealized = 0n;
+  table.querySelectorAll("tr[data-symbol]").forEach((tr) => {
+    const rowMv = units(tr.dataset.mv) || 0n;
+    mv += rowMv;
+    unrealized += rowMv - (units(tr.dataset.cost) || 0n);
+  });
+  const cash = units(summary.dataset.cash) || 0n, start = units(summary.dataset.start) || 0n;
+  const prevEquity = units(summary.dataset.prevEquity) || start;
+  const equity = cash + mv;
+  const cell = (f) => summary.querySelector('[data-field="' + f + '"]');
+  const put = (f, text, tone) => { const c = cell(f); if (!c) return; c.textContent = text; if (tone !== undefined) setTone(c, tone); };
+  put("equity", usdText(equity));
+  put("market_value", usdText(mv));
+  put("unrealized_total", signedUsdText(unrealized), unrealized);
+  put("day_pnl", signedUsdText(equity - prevEquity), equity - prevEquity);
+  put("total_pnl", signedUsdText(equity - start) + " (" + percentChangeText(equity, start) + ")", equity - start);
+};
+
+// A live region ([data-live-region]) is fetched again and swapped in after order events
+// (rows move between open orders and history; fills change positions and cash). Not while
+// the player is typing in it.
+let refreshTimer = null;
+function refreshRegions() {
+  const regions = Array.from(document.querySelectorAll("[data-live-region]"));
+  if (!regions.length) return;
+  const busy = regions.some((r) => r.contains(document.activeElement) && document.activeElement.matches("input, select, textarea"))
+    || regions.some((r) => r.querySelector("details[open]"));
+  if (busy) {
+    document.querySelectorAll("[data-new-orders]").forEach((n) => { n.hidden = false; });
+    return;
+  }
+  fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    .then((res) => (res.ok ? res.text() : null))
+    .then((html) => {
+      if (!html) return;
+      const doc = new DOMParser().parseFromString(html, "text/html");
+      regions.forEach((old) => {
+        const fresh = doc.querySelector('[data-live-region="' + old.dataset.liveRegion + '"]');
+        if (!fresh) return;
+        old.replaceChildren(...Array.from(fresh.childNodes).map((n) => document.importNode(n, true)));
+        localiseTimes(old); wireCharts(old); wireConfirms(old);
+      });
+    })
+    .catch(() => {});
+}
+function scheduleRefresh() {
+  if (refreshTimer) clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => { refreshTimer = null; refreshRegions(); }, 400);
+}
+
+// Orders: status, filled quantity and average price by order id; a finished order loses its
+// cancel and replace forms at once.
+const ORDER_STATUS = {
+  pending_new: "Accepted", accepted: "Accepted", new: "Working", partially_filled: "Partly filled",
+  filled: "Filled", canceled: "Canceled", expired: "Expired", replaced: "Replaced", rejected: "Rejected",
+};
+const OPEN_STATUS = new Set(["pending_new", "accepted", "new", "partially_filled"]);
+Bullpen.live.orders = (data) => {
+  const o = data && data.order;
+  if (!o) return;
+  const update = (id, status, order) => {
+    document.querySelectorAll('tr[data-order-id="' + CSS.escape(String(id)) + '"]').forEach((tr) => {
+      tr.dataset.status = status;
+      const st = tr.querySelector('[data-field="status"]');
+      if (st) { st.textContent = ORDER_STATUS[status] || status; flash(st); }
+      if (order) {
+        const fq = tr.querySelector('[data-field="filled_qty"]');
+        if (fq) fq.textContent = String(order.filled_qty);
+        const ap = tr.querySelector('[data-field="filled_avg_price"]');
+        if (ap) ap.textContent = order.filled_avg_price ? priceText(order.filled_avg_price) : "—";
+      }
+      if (!OPEN_STATUS.has(status)) {
+        const actions = tr.querySelector('[data-field="actions"]');
+        if (actions) actions.replaceChildren();
+      }
+    });
+  };
+  if (data.replaced) update(data.replaced, "replaced", null);
+  update(o.id, o.status, o);
+  scheduleRefresh();
+};
+
+// Leaderboards: the rows of the event re-rendered, the player's own row highlighted (and shown
+// below the top rows when it ranks lower), and the "You are #n" line.
+function scoreText(kind, millionths) {
+  const s = Number(millionths);
+  if (kind === "percent") return (s >= 0 ? "+" : "") + (s / 1e4).toFixed(2) + "%";
+  return (s / 1e6).toFixed(2);
+}
+function percentileText(p) {
+  const top = Math.min(100, Math.max(0, 100 - Number(p)));
+  return top < 1 ? "top 1%" : "top " + top.toFixed(0) + "%";
+}
+Bullpen.live.leaderboard = (data, el) => {
+  const table = el.matches("table[data-leaderboard]") ? el : el.querySelector("table[data-leaderboard]");
+  if (!table || !Array.isArray(data.rows)) return;
+  const me = table.dataset.me, kind = table.dataset.score;
+  const row = (r) => {
+    const tr = document.createElement("tr");
+    tr.dataset.entry = String(r.entry_id);
+    const mine = me !== undefined && String(r.entry_id) === me;
+    if (mine) { tr.className = "me"; tr.setAttribute("aria-current", "true"); }
+    const equity = units(r.equity);
+    [String(r.rank), r.name, equity === null ? r.equity : usdText(equity), scoreText(kind, r.score), percentileText(r.percentile)]
+      .forEach((text, i) => {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (i !== 1) td.className = "num";
+        tr.appendChild(td);
+      });
+    if (mine) { const b = document.createElement("span"); b.className = "badge"; b.textContent = "You"; tr.cells[1].append(" ", b); }
+    return tr;
+  };
+  const frag = document.createDocumentFragment();
+  data.rows.forEach((r) => frag.appendChild(row(r)));
+  if (data.you && !data.rows.some((r) => r.entry_id === data.you.entry_id)) {
+    const gap = document.createElement("tr");
+    gap.className = "gap"; gap.setAttribute("aria-hidden", "true");
+    const td = document.createElement("td"); td.colSpan = 5; td.textContent = "…"; gap.appendChild(td);
+    frag.appendChild(gap);
+    frag.appendChild(row(data.you));
+  }
+  table.tBodies[0].replaceChildren(frag);
+  const you = document.querySelector("[data-you]");
+  if (you && data.you) {
+    const set = (f, text) => { const c = you.querySelector('[data-field="' + f + '"]'); if (c) c.textContent = text; };
+    set("rank", "#" + data.you.rank);
+    set("entries", String(data.entries));
+    set("percentile", percentileText(data.you.percentile));
+  }
+};
+
+// Trade ticket: only the price fields the chosen order type uses are shown.
+function wireTicket(root) {
+  root.querySelectorAll("form[data-ticket]").forEach((form) => {
+    const type = form.querySelector('select[name="type"]');
+    if (!type) return;
+    const sync = () => {
+      const t = type.value;
+      form.querySelectorAll("[data-needs]").forEach((f) => {
+        const needs = f.dataset.needs === "limit" ? (t === "limit" || t === "stop_limit") : (t === "stop" || t === "stop_limit");
+        f.hidden = !needs && !f.classList.contains("has-error");
+      });
+    };
+    type.addEventListener("change", sync);
+    sync();
+  });
+}
+
+// Chart ranges: the range and style links swap the chart in place (the links work without
+// the script too).
+function wireRanges(root) {
+  root.querySelectorAll("[data-chart-region]").forEach((region) => {
+    region.addEventListener("click", (e) => {
+      const a = e.target.closest("nav.range a");
+      if (!a || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      e.preventDefault();
+      fetch(a.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then((res) => (res.ok ? res.text() : null))
+        .then((html) => {
+          if (!html) { window.location.href = a.href; return; }
+          const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-chart-region]");
+          if (!fresh) { window.location.href = a.href; return; }
+          region.replaceChildren(...Array.from(fresh.childNodes).map((n) => document.importNode(n, true)));
+          wireCharts(region);
+          window.history.replaceState(null, "", a.href);
+          const current = region.querySelector('nav.range a[aria-current="true"]');
+          if (current) current.focus();
+        })
+        .catch(() => { window.location.href = a.href; });
+    });
+  });
+}
+document.addEventListener("bullpen:ready", () => { wireTicket(document); wireRanges(document); });

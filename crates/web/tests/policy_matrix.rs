@@ -115,6 +115,22 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         _ if matches!(p, "/" | "/sign-up" | "/sign-in" | "/reset" | "/reset/confirm" | "/static/{name}") => EVERYONE,
         _ if p == "/sign-out" || p.starts_with("/account") || p.starts_with("/keys") => USERS,
         _ if p == "/admin" || p.starts_with("/admin/") => ADMINS,
+        // Player pages: the lobby, tournament and instrument pages are public; trading, leagues,
+        // portfolios and orders need an account.
+        _ if read
+            && matches!(
+                p,
+                "/lobby" | "/tournaments/{tournament_id}" | "/tournaments/{tournament_id}/instruments/{symbol}"
+            ) =>
+        {
+            EVERYONE
+        }
+        _ if p.starts_with("/tournaments/{tournament_id}/")
+            || p.starts_with("/leagues/")
+            || matches!(p, "/portfolio" | "/orders") =>
+        {
+            USERS
+        }
         _ if p.starts_with("/v2/") => {
             if read {
                 ANY_KEY

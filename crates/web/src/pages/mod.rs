@@ -9,9 +9,18 @@
 pub mod account;
 pub mod admin;
 pub mod assets;
+pub mod challenge;
 pub mod home;
+pub mod instrument;
 pub mod keys;
 pub mod layout;
+pub mod leagues;
+pub mod lobby;
+pub mod orders;
+pub mod player;
+pub mod portfolio;
+pub mod tournament;
+pub mod trade;
 
 use crate::routes::Routes;
 
@@ -23,4 +32,12 @@ pub fn routes() -> Routes {
         .merge(account::routes())
         .merge(keys::routes())
         .merge(admin::routes())
+        .merge(lobby::routes())
+        .merge(tournament::routes())
+        .merge(leagues::routes())
+        .merge(trade::routes())
+        .merge(portfolio::routes())
+        .merge(orders::routes())
+        .merge(instrument::routes())
+        .merge(player::routes())
 }
