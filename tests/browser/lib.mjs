@@ -191,6 +191,9 @@ export async function inspect(s, name) {
         const text = (el.textContent || "").trim() || el.getAttribute("aria-label") || el.getAttribute("title") || el.querySelector("img[alt]")?.alt;
         if (!text) out.push(`${el.tagName.toLowerCase()} without an accessible name: ${el.outerHTML.slice(0, 80)}`);
       }
+      // Times are shown in the viewer's zone by the page script (it sets the title).
+      const unlocalised = [...document.querySelectorAll("time[data-local]")].filter((t) => !t.title);
+      if (unlocalised.length) out.push(`${unlocalised.length} time(s) not shown in the viewer's zone: "${unlocalised[0].textContent}"`);
       const ids = new Map();
       for (const el of document.querySelectorAll("[id]")) ids.set(el.id, (ids.get(el.id) || 0) + 1);
       for (const [id, n] of ids) if (n > 1) out.push(`id "${id}" used ${n} times`);

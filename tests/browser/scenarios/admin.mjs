@@ -9,6 +9,22 @@ export async function adminCreatesTournament(open) {
 
   await page.goto("/");
   await inspect(s, "home-signed-out");
+  await nav(page).getByRole("link", { name: "Tournaments" }).click();
+  await page.waitForURL("**/lobby");
+  await inspect(s, "lobby-signed-out");
+
+  // Password reset pages (the request answers the same whether or not the address is known).
+  await nav(page).getByRole("link", { name: "Sign in" }).click();
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.waitForURL("**/reset");
+  await inspect(s, "reset");
+  await page.getByLabel("E-mail address").fill("nobody@example.com");
+  await page.getByRole("button", { name: "Send reset link" }).click();
+  await page.waitForURL(/\/reset\?sent=1/);
+  await expectVisible(page.getByText("a message with a reset link is on its way"), "the reset request is acknowledged");
+  await page.goto("/reset/confirm");
+  await expectVisible(page.getByLabel("Reset code from the message"), "the reset form asks for the code");
+  await inspect(s, "reset-confirm");
 
   // Opening an admin page while signed out asks to sign in first, then comes back.
   await page.goto("/admin");

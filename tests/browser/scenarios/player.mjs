@@ -174,6 +174,14 @@ export async function playerTradesAndSignsOut(open) {
   await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
   await expectVisible(page.locator(".chart .tip"), "the chart's hover details");
   await inspect(s, "instrument-candles");
+  // The navigation's Portfolio and Orders lead to this tournament's pages (or a choice).
+  for (const [link, heading] of [["Portfolio", "Portfolio"], ["Orders", "Orders"]]) {
+    await nav(page).getByRole("link", { name: link }).click();
+    await page.waitForLoadState("load");
+    await expectVisible(page.getByRole("heading", { level: 1, name: new RegExp(heading) }), `the ${link} page from the navigation`);
+    expect(new URL(page.url()).pathname.startsWith(new URL(tournamentUrl).pathname), `the ${link} link leads to ${page.url()}, not the tournament's page`);
+    await inspect(s, `nav-${link.toLowerCase()}`);
+  }
   await nav(page).getByRole("link", { name: PLAYER.handle }).click();
   await page.waitForURL("**/account");
   await inspect(s, "account");
