@@ -15,7 +15,7 @@ const SCENARIOS = [
   ["a league invite link joined by a second player", leagueInviteJoined],
 ];
 
-const only = (process.env.SCENARIO || "").toLowerCase();
+const only = (process.env.BULLPEN_BROWSER_SCENARIO || "").toLowerCase();
 const started = Date.now();
 const browser = await launch();
 let passed = 0;

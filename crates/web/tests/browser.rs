@@ -60,6 +60,9 @@ fn tools(root: &Path) -> Result<(String, String), String> {
     if !Path::new(&chromium).exists() {
         return Err(format!("Chromium not found at {chromium}"));
     }
+    if !std::process::Command::new(&node).arg("--version").output().is_ok_and(|o| o.status.success()) {
+        return Err(format!("Node.js not found ({node}; set BULLPEN_NODE)"));
+    }
     if !root.join("tests/browser/node_modules/playwright-core/package.json").exists() {
         return Err("playwright-core is not installed (run `npm ci --prefix tests/browser`)".into());
     }

@@ -104,6 +104,21 @@ export async function playerTradesAndSignsOut(open) {
   const limitRow = page.locator(`table[data-orders="open"] tr[data-order-id="${limitId}"]`);
   await expectVisible(limitRow, "the limit order among the open orders");
 
+  // Another limit order fills when the price comes down to it: its status changes live.
+  await previewOrder(page, { symbol: "CCC", type: "Limit", qty: 5, limit: 19 });
+  const fillId = await confirmOrder(page);
+  await expectVisible(page.locator(`tr[data-order-id="${fillId}"][data-status="new"], tr[data-order-id="${fillId}"][data-status="accepted"]`), "the CCC limit order waiting");
+  await page.evaluate(() => (window.__stayed = true));
+  await tick({ CCC: 19 });
+  await waitInPage(
+    page,
+    (id) => document.querySelector(`tr[data-order-id="${id}"]`)?.dataset.status === "filled",
+    fillId,
+    "the CCC limit order's status did not change to filled live",
+  );
+  await expectVisible(page.locator(`tr[data-order-id="${fillId}"] [data-field="status"]`).filter({ hasText: /fill/i }), "the status cell says filled");
+  expect(await page.evaluate(() => window.__stayed === true), "the orders page reloaded instead of updating live");
+
   // The trade ticket itself, with the position held.
   const tabs = page.getByRole("navigation", { name: `${TOURNAMENT_NAME} pages` });
   await tabs.getByRole("link", { name: "Trade" }).click();
