@@ -1,5 +1,5 @@
 // Scenario: an admin signs in and creates a tournament with custom rules, then sees it listed.
-import { ADMIN_LOGIN, ADMIN_PASSWORD, expect, expectVisible, inspect, nav, signInWithForm, signOut } from "../lib.mjs";
+import { ADMIN_LOGIN, ADMIN_PASSWORD, expect, expectVisible, inspect, nav, signOut } from "../lib.mjs";
 
 export const NEW_TOURNAMENT = "Browser Invitational";
 
@@ -30,7 +30,14 @@ export async function adminCreatesTournament(open) {
   await page.goto("/admin");
   await page.waitForURL((url) => url.pathname === "/sign-in");
   await inspect(s, "sign-in");
-  await signInWithForm(page, ADMIN_LOGIN, ADMIN_PASSWORD);
+  // With the keyboard only: type, Tab to the password, Enter submits.
+  await page.getByLabel("Handle or e-mail address").focus();
+  await page.keyboard.type(ADMIN_LOGIN);
+  await page.keyboard.press("Tab");
+  expect(await page.getByLabel("Password", { exact: true }).evaluate((el) => el === document.activeElement), "Tab moves from the login to the password");
+  await page.keyboard.type(ADMIN_PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
   expect(new URL(page.url()).pathname === "/admin", `after sign-in the admin is on ${page.url()}, not /admin`);
   await expectVisible(page.getByRole("heading", { level: 1, name: "Administration" }), "the administration heading");
   await inspect(s, "admin");
@@ -63,6 +70,14 @@ export async function adminCreatesTournament(open) {
   expect(scoring === "sharpe", `scoring is "${scoring}", want sharpe`);
   await inspect(s, "admin-tournament-edit");
 
+  // Edit a rule before the start.
+  await page.getByLabel("Most orders per day").fill("30");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.waitForURL(/done=saved/);
+  await expectVisible(page.getByText("The changes were saved."), "the saved notice");
+  const saved = await page.getByLabel("Most orders per day").inputValue();
+  expect(saved.trim() === "30", `orders per day shows "${saved}" after saving, want 30`);
+
   await page.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Tournaments" }).click();
   await page.waitForURL("**/admin/tournaments");
   const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: NEW_TOURNAMENT }) });
@@ -72,6 +87,13 @@ export async function adminCreatesTournament(open) {
 
   // The other admin pages.
   const adminNav = page.getByRole("navigation", { name: "Administration" });
+  await adminNav.getByRole("link", { name: "Users" }).click();
+  await expectVisible(page.getByRole("heading", { level: 1, name: /Users/ }), "the users admin page");
+  const rivalRow = page.getByRole("row").filter({ has: page.getByLabel("Role of rival") });
+  await page.getByLabel("Role of rival").selectOption("coach");
+  await rivalRow.getByRole("button", { name: "Change role" }).click();
+  await expectVisible(page.getByText("The role was changed."), "the role-changed notice");
+  expect((await page.getByLabel("Role of rival").inputValue()) === "coach", "rival is now a coach");
   for (const [link, name, heading] of [
     ["Users", "admin-users", /Users/],
     ["Instruments", "admin-instruments", /Instruments/],
