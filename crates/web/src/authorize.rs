@@ -45,6 +45,10 @@ pub async fn authorize(
             return axum::response::Redirect::to(&target).into_response();
         }
         Decision::Unauthenticated => return ApiError::unauthenticated().into_response(),
+        Decision::Forbidden if is_page(request.method(), path) => {
+            let user = if let Principal::User(u) = &principal { Some(u.clone()) } else { None };
+            return forbidden_page(user);
+        }
         Decision::Forbidden => return ApiError::forbidden().into_response(),
     }
     if let Principal::User(user) = &principal {
@@ -108,6 +112,17 @@ async fn csrf_check(request: Request, expected: &str, max_body: usize) -> (Reque
         .filter_map(|pair| pair.strip_prefix(b"_csrf="))
         .any(|sent| std::str::from_utf8(sent).is_ok_and(|sent| constant_time_eq(sent, expected)));
     (Request::from_parts(parts, axum::body::Body::from(bytes)), ok)
+}
+
+/// The page a signed-in visitor sees when a page is not for them.
+fn forbidden_page(user: Option<crate::identity::UserPrincipal>) -> Response {
+    let viewer = crate::pages::layout::Viewer { user };
+    let body = maud::html! {
+        h1 { "Not allowed" }
+        p { "This page is not available to your account." }
+        p { a href="/" { "Back to the start page" } }
+    };
+    (StatusCode::FORBIDDEN, crate::pages::layout::page(&viewer, "Not allowed", body)).into_response()
 }
 
 /// Whether a request is a browser opening an HTML page (signed-out visitors are sent to the

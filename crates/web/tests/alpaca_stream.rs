@@ -82,8 +82,7 @@ async fn trade_updates_stream_the_keys_own_orders() {
     assert!(data["timestamp"].as_str().unwrap().ends_with('Z'));
     assert!(data["execution_id"].as_str().is_some());
 
-    // A resting order, canceled. (The engine publishes updates when something happens to an order
-    // — fills, cancels, replacements, expiry — not on acceptance, so there is no `new` event.)
+    // A resting order: announced as `new`, then canceled.
     let resting = submit(
         &app,
         &key,
@@ -96,6 +95,10 @@ async fn trade_updates_stream_the_keys_own_orders() {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
+    let update = recv(&mut ws, Duration::from_secs(5)).await.expect("new");
+    assert_eq!(update["data"]["event"], "new");
+    assert_eq!(update["data"]["order"]["id"], resting["id"]);
+    assert_eq!(update["data"]["order"]["status"], "new");
     let update = recv(&mut ws, Duration::from_secs(5)).await.expect("canceled");
     assert_eq!(update["data"]["event"], "canceled");
     assert_eq!(update["data"]["order"]["id"], resting["id"]);
@@ -107,6 +110,8 @@ async fn trade_updates_stream_the_keys_own_orders() {
         json!({"symbol": "CCC", "qty": 3, "side": "buy", "type": "limit", "limit_price": 19, "time_in_force": "day"}),
     )
     .await;
+    let update = recv(&mut ws, Duration::from_secs(5)).await.expect("new");
+    assert_eq!(update["data"]["event"], "new");
     app.tick(&[("CCC", 18)]).await;
     let update = recv(&mut ws, Duration::from_secs(5)).await.expect("fill on tick");
     assert_eq!(update["data"]["event"], "fill");

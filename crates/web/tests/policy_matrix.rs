@@ -4,6 +4,7 @@
 //! registered with the wrong rule (an admin route open to players, a trading route open to
 //! another tournament's key, …) fails here, and so does a new route nobody wrote an
 //! expectation for.
+#![allow(clippy::expect_used)]
 
 mod support;
 
@@ -183,7 +184,17 @@ async fn refused(response: reqwest::Response) -> Option<StatusCode> {
     if status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN {
         return None;
     }
-    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let is_html = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let text = response.text().await.unwrap_or_default();
+    // A page that is not for the viewer is the policy's "Not allowed" page.
+    if is_html {
+        return (status == StatusCode::FORBIDDEN && text.contains("<h1>Not allowed</h1>")).then_some(status);
+    }
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     let code = body["code"].as_str().unwrap_or_default().to_string();
     matches!(code.as_str(), "unauthenticated" | "invalid_api_key" | "forbidden" | "csrf_failed").then_some(status)
 }
