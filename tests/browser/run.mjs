@@ -7,12 +7,14 @@ import { adminCreatesTournament } from "./scenarios/admin.mjs";
 import { playerTradesAndSignsOut } from "./scenarios/player.mjs";
 import { rejectedOrderShowsRule } from "./scenarios/rejected.mjs";
 import { leagueInviteJoined } from "./scenarios/league.mjs";
+import { challengeProgress } from "./scenarios/challenge.mjs";
 
 const SCENARIOS = [
   ["an admin creates a tournament with custom rules", adminCreatesTournament],
   ["sign up, join, trade, live updates, cancel, sign out", playerTradesAndSignsOut],
   ["a rejected order shows the rule that rejected it", rejectedOrderShowsRule],
   ["a league invite link joined by a second player", leagueInviteJoined],
+  ["an evaluation challenge shows each objective's progress", challengeProgress],
 ];
 
 const only = (process.env.BULLPEN_BROWSER_SCENARIO || "").toLowerCase();

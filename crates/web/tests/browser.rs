@@ -19,9 +19,10 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use bullpen_domain::{DailyBar, Price};
+use bullpen_domain::{ChallengeRules, DailyBar, Price, TournamentKind, TournamentRules, TournamentState};
+use bullpen_engine::PriceUpdate;
 use bullpen_market::clock::Clock;
-use bullpen_store::{KeyScope, Role};
+use bullpen_store::{KeyScope, NewTournament, Role};
 use bullpen_web::auth::credentials::{create_account, AccountForm};
 use chrono::{Datelike, NaiveDate};
 use support::TestApp;
@@ -30,6 +31,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 /// The admin the script signs in as.
 const ADMIN_HANDLE: &str = "browser-admin";
 const ADMIN_PASSWORD: &str = "browser-admin-password";
+
+/// The running evaluation challenge the script joins.
+const CHALLENGE_NAME: &str = "Pro Challenge";
 
 /// The whole browser run may take this long.
 const RUN_LIMIT: Duration = Duration::from_secs(240);
@@ -150,6 +154,30 @@ async fn pages_work_in_a_real_browser() {
         day = day.succ_opt().expect("next day");
     }
     app.store.insert_bars(&bars).await.expect("bars");
+    // A running evaluation challenge beside the test tournament.
+    let challenge = bullpen_engine::admin::create_tournament(
+        app.store.as_ref(),
+        NewTournament {
+            name: CHALLENGE_NAME.into(),
+            kind: TournamentKind::Challenge,
+            state: TournamentState::Registration,
+            starts_on: start,
+            ends_on: NaiveDate::from_ymd_opt(2026, 2, 27).expect("date"),
+            rules: TournamentRules::default(),
+            challenge: Some(ChallengeRules::default()),
+            created_at: app.clock.now(),
+        },
+    )
+    .await
+    .expect("challenge");
+    let challenge = app.engine.start(challenge.id).await.expect("start challenge");
+    challenge.set_state(TournamentState::Running).await.expect("running");
+    challenge.open_session(app.clock.now(), start, Vec::new()).await.expect("open");
+    let opening = support::PRICES
+        .iter()
+        .map(|(s, p)| PriceUpdate { symbol: support::sym(s), price: support::usd(*p), day_volume: None })
+        .collect();
+    challenge.tick(app.clock.now(), opening).await.expect("tick");
     // A rival already in the test tournament, so its leaderboard has someone to rank against.
     let rival = app.user("rival", Role::Player).await;
     app.key(&rival, KeyScope::Trade).await;
@@ -165,6 +193,7 @@ async fn pages_work_in_a_real_browser() {
         .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("TOURNAMENT_NAME", &app.tournament.name)
         .env("TOURNAMENT_ID", app.tournament.id.0.to_string())
+        .env("CHALLENGE_NAME", CHALLENGE_NAME)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
