@@ -123,6 +123,14 @@ export async function playerTradesAndSignsOut(open) {
   const tabs = page.getByRole("navigation", { name: `${TOURNAMENT_NAME} pages` });
   await tabs.getByRole("link", { name: "Trade" }).click();
   await page.waitForURL(/\/trade$/);
+  // Only the price fields the order type uses are shown.
+  const limitField = page.getByLabel(/^Limit price/);
+  const stopField = page.getByLabel(/^Stop price/);
+  expect(!(await limitField.isVisible()) && !(await stopField.isVisible()), "a market order shows no limit or stop price field");
+  await page.getByLabel("Order type").selectOption({ label: "Stop limit" });
+  await expectVisible(limitField, "the limit price of a stop-limit order");
+  await expectVisible(stopField, "the stop price of a stop-limit order");
+  await page.getByLabel("Order type").selectOption({ label: "Market" });
   await inspect(s, "trade-ticket");
 
   // Portfolio and leaderboard, side by side, while the price moves.
