@@ -41,7 +41,15 @@ pub const MAX_TOP: usize = 100;
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(stream),
-    components(schemas(QuotesEvent, QuoteItem, LeaderboardEvent, LeaderboardItem, OrderEvent, StreamOrder))
+    components(schemas(
+        SseEventDoc,
+        QuotesEvent,
+        QuoteItem,
+        LeaderboardEvent,
+        LeaderboardItem,
+        OrderEvent,
+        StreamOrder
+    ))
 )]
 pub struct ApiDoc;
 
@@ -100,8 +108,10 @@ pub struct StreamQuery {
     /// The tournament to follow.
     pub tournament_id: i64,
     /// Comma-separated topics: `quotes`, `orders`, `leaderboard` (default: all).
+    #[param(pattern = "^(quotes|orders|leaderboard)(,(quotes|orders|leaderboard))*$")]
     pub topics: Option<String>,
     /// Leaderboard rows per event (1–100, default 10).
+    #[param(minimum = 1, maximum = 100)]
     pub top: Option<usize>,
 }
 
@@ -391,6 +401,19 @@ async fn caller_entry(state: &AppState, caller: &Caller, tournament: TournamentI
 
 /// Live quotes, the caller's order updates and leaderboard changes of a tournament, as
 /// server-sent events (`event: quotes | orders | leaderboard`, JSON data).
+/// One server-sent event as the OpenAPI document describes it: its name and its JSON data.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SseEventDoc {
+    /// `quotes`, `orders` or `leaderboard`.
+    pub event: Option<String>,
+    /// The event's JSON payload, as text.
+    pub data: Option<String>,
+    /// Event id, when set.
+    pub id: Option<String>,
+    /// Reconnection delay, when set.
+    pub retry: Option<i64>,
+}
+
 #[utoipa::path(
     get,
     path = "/api/v1/stream",
@@ -399,7 +422,7 @@ async fn caller_entry(state: &AppState, caller: &Caller, tournament: TournamentI
     responses(
         (status = 200, description = "An endless `text/event-stream`: events `quotes` (QuotesEvent), `orders` \
             (OrderEvent, the caller's own orders only) and `leaderboard` (LeaderboardEvent), with keep-alive comments",
-            content_type = "text/event-stream", body = String),
+            content_type = "text/event-stream", body = SseEventDoc),
         (status = 400, description = "Bad query (`invalid_query`)", body = ErrorBody),
         (status = 401, description = "API-key headers that do not verify (`invalid_api_key`)", body = ErrorBody),
         (status = 404, description = "No such tournament (`not_found`)", body = ErrorBody),

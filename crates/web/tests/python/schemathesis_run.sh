@@ -55,6 +55,8 @@ if [ -n "${ST_TOURNAMENT_ID:-}" ]; then
 fi
 
 cd "$workdir"
+# /api/v1/stream is an endless text/event-stream: a successful call never completes, so schemathesis
+# can only time out on it. Its query validation and events are tested in tests/stream_sse.rs.
 "$python" -m schemathesis.cli --no-color --config-file "$config" run "$base/api/v1/openapi.json" \
     --checks all \
     --max-examples "${ST_MAX_EXAMPLES:-25}" \
@@ -63,4 +65,5 @@ cd "$workdir"
     --generation-database none \
     --suppress-health-check all \
     --generation-with-security-parameters false \
+    --exclude-path /api/v1/stream \
     "$@"
