@@ -187,14 +187,9 @@ fn share_of(amount: Money, bps: i64) -> Money {
     amount.mul_ratio_to_cent(bps, BPS)
 }
 
-/// `$1234.50`, `-$12.00`.
+/// `$1,234.50`, `-$12.00`.
 fn usd(m: Money) -> String {
-    let abs = Money(m.0.saturating_abs());
-    if m.0 < 0 {
-        format!("-${abs}")
-    } else {
-        format!("${abs}")
-    }
+    m.display_usd()
 }
 
 /// `5%`, `2.5%`, `0.25%`.
@@ -605,7 +600,7 @@ mod tests {
         assert_eq!(out.status, ChallengeStatus::Passed);
         assert_eq!(out.deciding, None);
         assert!(out.explanation.contains("2027-01-06"), "{}", out.explanation);
-        assert!(out.explanation.contains("$110000.00"), "{}", out.explanation);
+        assert!(out.explanation.contains("$110,000.00"), "{}", out.explanation);
         assert!(out.objectives.iter().all(|o| o.met && !o.breached));
         assert_eq!(out.objectives.len(), 4);
     }
@@ -668,12 +663,12 @@ mod tests {
         assert_eq!(out.deciding, Some(ChallengeObjective::MaxDailyLoss));
         assert_eq!(
             out.explanation,
-            "Failed on 2027-01-05: equity fell to $97228.38, $0.01 below the daily loss limit of $97228.39 \
-             (5% below the start-of-day equity $102345.67)."
+            "Failed on 2027-01-05: equity fell to $97,228.38, $0.01 below the daily loss limit of $97,228.39 \
+             (5% below the start-of-day equity $102,345.67)."
         );
         let daily = progress(&out, ChallengeObjective::MaxDailyLoss);
         assert!(daily.breached && !daily.met);
-        assert_eq!(daily.current, "worst day 2027-01-05: low $97228.38, $0.01 below that day's limit $97228.39");
+        assert_eq!(daily.current, "worst day 2027-01-05: low $97,228.38, $0.01 below that day's limit $97,228.39");
         assert!(!progress(&out, ChallengeObjective::MaxTotalLoss).breached);
         // Day 6 was ignored: profit target not reached.
         assert!(!progress(&out, ChallengeObjective::ProfitTarget).met);
@@ -697,8 +692,8 @@ mod tests {
         assert_eq!(out.deciding, Some(ChallengeObjective::MaxTotalLoss));
         assert_eq!(
             out.explanation,
-            "Failed on 2027-01-06: equity fell to $89999.00, $1.00 below the maximum loss limit of $90000.00 \
-             (10% below the starting balance $100000.00)."
+            "Failed on 2027-01-06: equity fell to $89,999.00, $1.00 below the maximum loss limit of $90,000.00 \
+             (10% below the starting balance $100,000.00)."
         );
         let total = progress(&out, ChallengeObjective::MaxTotalLoss);
         assert!(total.breached);
@@ -722,8 +717,8 @@ mod tests {
         assert_eq!(out.status, ChallengeStatus::Failed);
         assert_eq!(out.deciding, Some(ChallengeObjective::MaxTotalLoss));
         assert!(out.explanation.contains("2027-01-07"), "{}", out.explanation);
-        assert!(out.explanation.contains("$97200.00"), "{}", out.explanation);
-        assert!(out.explanation.contains("high-water mark $108000.00"), "{}", out.explanation);
+        assert!(out.explanation.contains("$97,200.00"), "{}", out.explanation);
+        assert!(out.explanation.contains("high-water mark $108,000.00"), "{}", out.explanation);
         // The same days under a static limit (90,000) are fine.
         r.trailing_total_loss = false;
         assert_eq!(evaluate(&r, d(100_000), &days, false).status, ChallengeStatus::InProgress);
@@ -783,8 +778,8 @@ mod tests {
         assert_eq!(running.status, ChallengeStatus::InProgress);
         let c = progress(&running, ChallengeObjective::Consistency);
         assert!(!c.met);
-        assert_eq!(c.current, "best day 2027-01-04 made $9000.00, 75% of the total profit $12000.00");
-        assert_eq!(c.remaining, "needs a total profit of at least $18000.00 ($6000.00 more)");
+        assert_eq!(c.current, "best day 2027-01-04 made $9,000.00, 75% of the total profit $12,000.00");
+        assert_eq!(c.remaining, "needs a total profit of at least $18,000.00 ($6,000.00 more)");
         let done = evaluate(&r, d(100_000), &days, true);
         assert_eq!(done.status, ChallengeStatus::Failed);
         assert_eq!(done.deciding, Some(ChallengeObjective::Consistency));

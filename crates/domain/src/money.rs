@@ -211,6 +211,26 @@ impl Money {
     pub fn to_f64_lossy(self) -> f64 {
         self.0 as f64 / SCALE as f64
     }
+
+    /// The amount for people: a dollar sign and thousands separators, two to four decimals as
+    /// in [`Display`](fmt::Display) (`$88,000.00`, `-$1,234.5678`, `$0.50`).
+    pub fn display_usd(self) -> String {
+        let plain = Money(self.0.saturating_abs()).to_string();
+        let (int, frac) = plain.split_once('.').unwrap_or((plain.as_str(), ""));
+        let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        let sign = if self.0 < 0 { "-" } else { "" };
+        if frac.is_empty() {
+            format!("{sign}${grouped}")
+        } else {
+            format!("{sign}${grouped}.{frac}")
+        }
+    }
 }
 
 impl Price {
@@ -360,6 +380,18 @@ impl std::ops::SubAssign for Qty {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn display_usd_groups_thousands() {
+        assert_eq!(Money::from_dollars(88_000).display_usd(), "$88,000.00");
+        assert_eq!(Money::from_dollars(1_234_567).display_usd(), "$1,234,567.00");
+        assert_eq!(Money::from_dollars(100).display_usd(), "$100.00");
+        assert_eq!(Money::from_cents(50).display_usd(), "$0.50");
+        assert_eq!(Money(-12_345_678).display_usd(), "-$1,234.5678");
+        assert_eq!(Money::ZERO.display_usd(), "$0.00");
+        assert_eq!(Money(i64::MIN).display_usd(), "-$922,337,203,685,477.5807");
+    }
+
     use super::*;
 
     #[test]

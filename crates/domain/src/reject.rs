@@ -69,7 +69,7 @@ pub enum RejectReason {
     #[error("no such entry in this tournament")]
     UnknownEntry,
     /// Not enough buying power.
-    #[error("insufficient buying power: needs {needed}, has {available}")]
+    #[error("insufficient buying power: needs {}, has {}", .needed.display_usd(), .available.display_usd())]
     InsufficientBuyingPower {
         /// What the order needs.
         needed: Money,
