@@ -344,6 +344,9 @@ async fn admin_manages_users_and_roles() {
     assert!(
         page.body.contains("ann@example.com") && page.body.contains(&format!("/admin/users/{}/role", ann.user_id.0))
     );
+    // Each role button names its user (the admin's own row has no form).
+    assert!(page.body.contains("aria-label=\"Change role for ann\""), "{}", page.body);
+    assert!(!page.body.contains("type=\"submit\">Change role"), "a role button without the user's name");
 
     let path = format!("/admin/users/{}/role", ann.user_id.0);
     let changed = post(&app, &admin, &path, &[("role", "coach")]).await;

@@ -91,7 +91,7 @@ export async function adminCreatesTournament(open) {
   await expectVisible(page.getByRole("heading", { level: 1, name: /Users/ }), "the users admin page");
   const rivalRow = page.getByRole("row").filter({ has: page.getByLabel("Role of rival") });
   await page.getByLabel("Role of rival").selectOption("coach");
-  await rivalRow.getByRole("button", { name: "Change role" }).click();
+  await rivalRow.getByRole("button", { name: "Change role for rival", exact: true }).click();
   await expectVisible(page.getByText("The role was changed."), "the role-changed notice");
   expect((await page.getByLabel("Role of rival").inputValue()) === "coach", "rival is now a coach");
   for (const [link, name, heading] of [

@@ -126,7 +126,7 @@ async fn render(
                                                     }
                                                 }
                                                 " "
-                                                button.secondary type="submit" { "Change role" }
+                                                button.secondary type="submit" aria-label=(format!("Change role for {}", a.user.handle)) { "Change role" }
                                             }
                                             @if let Some(e) = err {
                                                 p.error id=(format!("user-{id}-error")) role="alert" { (e) }
