@@ -307,6 +307,8 @@ async fn a_rejected_order_shows_the_rule_that_rejected_it() {
     assert!(preview.body.contains("data-rule=\"buying_power\" data-result=\"fail\""), "{}", preview.body);
     assert!(preview.body.contains("data-rejected=\"insufficient_buying_power\""));
     assert!(preview.body.contains("Buying power") && preview.body.contains("insufficient buying power"));
+    let why = preview.body.split("insufficient buying power: needs ").nth(1).unwrap_or_default();
+    assert!(why.starts_with("$200,") && why.contains(", has $"), "amounts with $ and separators: {why:.80}");
     assert!(!preview.body.contains("Place order"), "no confirmation for an order that would be refused");
 
     let refused = post(&app, &p1, &format!("/tournaments/{t}/trade"), &order).await;
@@ -347,7 +349,17 @@ async fn open_orders_are_canceled_and_replaced_from_the_orders_page() {
     let page = get(&app, Some(&p1), &format!("/tournaments/{t}/orders")).await;
     page.assert_well_formed("orders");
     assert!(page.body.contains(&format!("data-order-id=\"{id}\" data-status=\"new\"")), "{}", page.body);
-    assert!(page.body.contains(&format!("action=\"/tournaments/{t}/orders/{id}/cancel\"")));
+    assert!(page.body.contains(&format!(
+        "action=\"/tournaments/{t}/orders/{id}/cancel\" data-confirm=\"Cancel the buy of 5 AAA?\""
+    )));
+    // Symbol, side, quantity, status and actions come first; the id last; the tournament is named.
+    let row = page.body.split(&format!("data-order-id=\"{id}\"")).nth(1).unwrap_or_default();
+    let at = |needle: &str| row.find(needle).unwrap_or_else(|| panic!("{needle} not in the row: {row}"));
+    assert!(at(">AAA</a>") < at(">Buy<") && at(">Buy<") < at("data-field=\"status\""));
+    assert!(at("data-field=\"status\"") < at("data-field=\"actions\""));
+    assert!(at("data-field=\"actions\"") < at(&format!(">{id}</td>")));
+    assert!(page.body.contains("<h1>Orders — Test Cup</h1>"), "{}", page.body);
+    assert!(page.body.contains(&format!("href=\"/tournaments/{t}\">← Back to Test Cup")));
     assert!(page.body.contains(&format!("/api/v1/stream?tournament_id={t}&amp;topics=orders")), "live statuses");
 
     // Replace: a bad quantity is shown beside the order; a good one makes a new order.
@@ -442,6 +454,8 @@ async fn the_portfolio_shows_positions_allocation_pnl_and_the_equity_curve() {
     assert!(page.body.contains("Industrials"), "allocation by sector");
     assert!(page.body.contains("$99,000.00"), "cash");
     assert!(page.body.contains("topics=quotes,orders"), "live");
+    assert!(page.body.contains("<h1>Portfolio — Test Cup</h1>"), "{}", page.body);
+    assert!(page.body.contains(&format!("href=\"/tournaments/{t}\">← Back to Test Cup")));
 
     // After a close, the equity curve is drawn against the median.
     app.handle

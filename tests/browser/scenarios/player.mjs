@@ -173,9 +173,18 @@ export async function playerTradesAndSignsOut(open) {
   await tabs.getByRole("link", { name: "Orders" }).click();
   await page.waitForURL(/\/orders$/);
   await inspect(s, "orders");
-  await page.getByRole("button", { name: `Cancel order ${limitId}` }).click();
+  // At 375 px the symbol, status and Cancel come first and are on screen without scrolling.
+  await page.setViewportSize({ width: 375, height: 812 });
+  const cancel = limitRow.getByRole("button", { name: "Cancel the buy of 20 BBB" });
+  const wrap = await page.locator('.table-wrap:has(table[data-orders="open"])').boundingBox();
+  for (const [what, loc] of [["symbol", limitRow.getByRole("link", { name: "BBB" })], ["status", limitRow.locator('[data-field="status"]')], ["Cancel button", cancel]]) {
+    const b = await loc.boundingBox();
+    expect(b && wrap && b.x >= wrap.x && b.x + b.width <= wrap.x + wrap.width + 0.5, `the open order's ${what} is off-screen at 375 px (${JSON.stringify(b)})`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await cancel.click();
   await page.waitForURL(/canceled/);
-  expect(s.dialogs.some((d) => d.includes(`Cancel order ${limitId}`)), "cancelling asked for confirmation");
+  expect(s.dialogs.some((d) => d === "Cancel the buy of 20 BBB?"), `cancelling asked "Cancel the buy of 20 BBB?" (${s.dialogs})`);
   await expectVisible(page.getByText(`Order ${limitId} canceled.`), "the cancel notice");
   expect((await page.locator(`table[data-orders="open"] tr[data-order-id="${limitId}"]`).count()) === 0, "the canceled order is no longer open");
   await expectVisible(page.locator(`tr[data-order-id="${limitId}"][data-status="canceled"]`), "the canceled order in the history");

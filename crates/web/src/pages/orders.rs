@@ -264,14 +264,19 @@ fn tif_select(order: &Order) -> Markup {
     }
 }
 
+/// What an order is, in words: "the buy of 10 AAA".
+fn what(o: &Order) -> String {
+    format!("the {} of {} {}", side_label(o).to_lowercase(), o.qty, o.symbol)
+}
+
 fn actions(viewer: &Viewer, t: &Tournament, o: &Order, problem: Option<&Problem>) -> Markup {
     let base = format!("/tournaments/{}/orders/{}", t.id.0, o.id.0);
     let error = problem.filter(|p| p.order == o.id).map(|p| p.message.as_str());
     let err_id = format!("order-{}-error", o.id.0);
     html! {
-        form.inline method="post" action=(format!("{base}/cancel")) data-confirm=(format!("Cancel order {}?", o.id.0)) {
+        form.inline method="post" action=(format!("{base}/cancel")) data-confirm=(format!("Cancel {}?", what(o))) {
             (csrf_input(viewer))
-            button.secondary type="submit" aria-label=(format!("Cancel order {}", o.id.0)) { "Cancel" }
+            button.secondary type="submit" aria-label=(format!("Cancel {}", what(o))) { "Cancel" }
         }
         details.replace open[error.is_some()] {
             summary { "Change" }
@@ -307,15 +312,9 @@ fn actions(viewer: &Viewer, t: &Tournament, o: &Order, problem: Option<&Problem>
 fn order_row(viewer: &Viewer, t: &Tournament, o: &Order, open: bool, problem: Option<&Problem>) -> Markup {
     html! {
         tr data-order-id=(o.id.0) data-status=(o.status.as_str()) {
-            td.num { (o.id.0) }
-            td { (time(o.created_at)) }
             td { a href=(format!("/tournaments/{}/instruments/{}", t.id.0, o.symbol)) { (o.symbol) } }
             td { (side_label(o)) }
-            td.wrap { (type_label(o)) }
             td.num { (o.qty) }
-            td.num data-field="filled_qty" { (o.filled_qty) }
-            td.num data-field="filled_avg_price" { @match o.filled_avg_price { Some(p) => (price(p)), None => "—" } }
-            td { (o.time_in_force.as_str().to_uppercase()) }
             td data-field="status" {
                 (status_label(o.status))
                 @if let Some(r) = &o.reject_reason { br; span.error { (r.to_string()) } }
@@ -324,9 +323,14 @@ fn order_row(viewer: &Viewer, t: &Tournament, o: &Order, open: bool, problem: Op
                 td.actions-cell data-field="actions" {
                     @if t.state == TournamentState::Running { (actions(viewer, t, o, problem)) }
                 }
-            } @else {
-                td { (time(o.updated_at)) }
             }
+            td.wrap { (type_label(o)) }
+            td.num data-field="filled_qty" { (o.filled_qty) }
+            td.num data-field="filled_avg_price" { @match o.filled_avg_price { Some(p) => (price(p)), None => "—" } }
+            td { (o.time_in_force.as_str().to_uppercase()) }
+            td { (time(o.created_at)) }
+            @if !open { td { (time(o.updated_at)) } }
+            td.num.muted.order-id { (o.id.0) }
         }
     }
 }
@@ -337,17 +341,18 @@ fn table(viewer: &Viewer, t: &Tournament, orders: &[Order], open: bool, problem:
             table.orders data-orders=(if open { "open" } else { "history" }) {
                 caption.visually-hidden { @if open { "Open orders" } @else { "Order history" } }
                 thead { tr {
-                    th scope="col" class="num" { "Order" }
-                    th scope="col" { "Placed" }
                     th scope="col" { "Symbol" }
                     th scope="col" { "Side" }
-                    th scope="col" { "Type" }
                     th scope="col" class="num" { "Qty" }
+                    th scope="col" { "Status" }
+                    @if open { th scope="col" { "Actions" } }
+                    th scope="col" { "Type" }
                     th scope="col" class="num" { "Filled" }
                     th scope="col" class="num" { "Avg price" }
                     th scope="col" { "TIF" }
-                    th scope="col" { "Status" }
-                    @if open { th scope="col" { "Actions" } } @else { th scope="col" { "Updated" } }
+                    th scope="col" { "Placed" }
+                    @if !open { th scope="col" { "Updated" } }
+                    th scope="col" class="num" { "Order ID" }
                 } }
                 tbody {
                     @for o in orders { (order_row(viewer, t, o, open, problem)) }
@@ -362,7 +367,8 @@ fn view(viewer: &Viewer, data: &Data, notices: &[String], problem: Option<&Probl
     let live = t.state == TournamentState::Running;
     let trade = format!("/tournaments/{}/trade", t.id.0);
     let body = html! {
-        h1 { "Orders" }
+        h1 { "Orders — " (t.name) }
+        p.back { a href=(format!("/tournaments/{}", t.id.0)) { "← Back to " (t.name) } }
         (tabs(t, Tab::Orders, true))
         @for n in notices { (notice(n)) }
         @if let Some(p) = problem {

@@ -294,7 +294,8 @@ fn view(viewer: &Viewer, v: &View) -> Markup {
     let t = &v.tournament;
     let trade = format!("/tournaments/{}/trade", t.id.0);
     let body = html! {
-        h1 { "Portfolio" }
+        h1 { "Portfolio — " (t.name) }
+        p.back { a href=(format!("/tournaments/{}", t.id.0)) { "← Back to " (t.name) } }
         (tabs(t, Tab::Portfolio, true))
         @match &v.account {
             Some(a) => {
