@@ -399,8 +399,6 @@ async fn caller_entry(state: &AppState, caller: &Caller, tournament: TournamentI
     })
 }
 
-/// Live quotes, the caller's order updates and leaderboard changes of a tournament, as
-/// server-sent events (`event: quotes | orders | leaderboard`, JSON data).
 /// One server-sent event as the OpenAPI document describes it: its name and its JSON data.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SseEventDoc {
@@ -414,6 +412,8 @@ pub struct SseEventDoc {
     pub retry: Option<i64>,
 }
 
+/// Live quotes, the caller's order updates and leaderboard changes of a tournament, as
+/// server-sent events (`event: quotes | orders | leaderboard`, JSON data).
 #[utoipa::path(
     get,
     path = "/api/v1/stream",

@@ -87,7 +87,7 @@ fn screenshot_dir(root: &Path) -> PathBuf {
 fn parse_tick(line: &str) -> Option<Vec<(String, i64)>> {
     let rest = line.strip_prefix("TICK ")?;
     let parts: Vec<&str> = rest.split_whitespace().collect();
-    if parts.is_empty() || parts.len() % 2 != 0 {
+    if parts.is_empty() || !parts.len().is_multiple_of(2) {
         return None;
     }
     parts.chunks(2).map(|p| Some((p[0].to_string(), p[1].parse().ok()?))).collect()
