@@ -1,7 +1,9 @@
 //! Server-sent events at `GET /api/v1/stream?tournament_id=…&topics=quotes,orders,leaderboard`.
 //!
 //! - `quotes`: prices that changed since the last event (the first event is the whole board);
-//! - `leaderboard`: the top rows and the caller's own row, whenever the ranking changes;
+//! - `leaderboard`: the top rows and the caller's own row, whenever the ranking changes; with
+//!   `league_id` (a league of this tournament the caller belongs to, or runs, or any league for
+//!   an admin), the league's members only, ranked among themselves;
 //! - `orders`: the caller's own order updates only (the signed-in user's entry, or the API
 //!   key's entry); anonymous callers get none.
 //!
@@ -16,7 +18,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
-use bullpen_domain::{EntryId, Order, Price, Symbol, TournamentId};
+use bullpen_domain::{EntryId, LeagueId, Order, Price, Symbol, TournamentId};
 use bullpen_engine::{Leaderboard, LeaderboardRow, OrderUpdate, QuoteBoard};
 use futures_util::Stream;
 use serde::{Deserialize, Serialize};
@@ -113,6 +115,9 @@ pub struct StreamQuery {
     /// Leaderboard rows per event (1–100, default 10).
     #[param(minimum = 1, maximum = 100)]
     pub top: Option<usize>,
+    /// A league of this tournament the caller belongs to: `leaderboard` events rank its members
+    /// only (404 when it is not the caller's league or not of this tournament).
+    pub league_id: Option<i64>,
 }
 
 /// The topics a stream carries.
@@ -199,6 +204,8 @@ pub struct LeaderboardEvent {
     pub rows: Vec<LeaderboardItem>,
     /// The caller's own row, when they have an entry.
     pub you: Option<LeaderboardItem>,
+    /// The league whose members are ranked (the query's `league_id`), if any.
+    pub league_id: Option<i64>,
 }
 
 /// An order in an `orders` event.
@@ -283,6 +290,8 @@ struct Feed {
     topics: Topics,
     top: usize,
     entry: Option<EntryId>,
+    /// With `league_id`: the league and its members (as of when the stream opened).
+    league: Option<(LeagueId, Vec<EntryId>)>,
     quotes: watch::Receiver<QuoteBoard>,
     leaderboard: watch::Receiver<Arc<Leaderboard>>,
     updates: broadcast::Receiver<OrderUpdate>,
@@ -332,9 +341,20 @@ impl Feed {
 
     /// The `leaderboard` event, unless nothing the caller sees changed.
     fn leaderboard_event(&mut self, lb: &Leaderboard) -> Option<Event> {
-        let rows = lb.rows.iter().take(self.top).map(|r| row_item(lb, r)).collect();
-        let you = self.entry.and_then(|e| lb.row(e)).map(|r| row_item(lb, r));
-        let next = LeaderboardEvent { as_of: lb.as_of.to_string(), entries: lb.rows.len(), rows, you };
+        let next = match &self.league {
+            None => {
+                let rows = lb.rows.iter().take(self.top).map(|r| row_item(lb, r)).collect();
+                let you = self.entry.and_then(|e| lb.row(e)).map(|r| row_item(lb, r));
+                LeaderboardEvent { as_of: lb.as_of.to_string(), entries: lb.rows.len(), rows, you, league_id: None }
+            }
+            Some((league, members)) => {
+                let ranked = lb.subset(members);
+                let rows = ranked.iter().take(self.top).map(|r| row_item(lb, r)).collect();
+                let you = self.entry.and_then(|e| ranked.iter().find(|r| r.entry_id == e)).map(|r| row_item(lb, r));
+                let (as_of, entries) = (lb.as_of.to_string(), ranked.len());
+                LeaderboardEvent { as_of, entries, rows, you, league_id: Some(league.0) }
+            }
+        };
         let same = self
             .last_leaderboard
             .as_ref()
@@ -412,6 +432,30 @@ pub struct SseEventDoc {
     pub retry: Option<i64>,
 }
 
+/// The members of a league of `tournament` the caller may follow: a member's entry, the
+/// league's commissioner or an admin; 404 otherwise (whether or not the league exists).
+async fn league_members(
+    state: &AppState,
+    caller: &Caller,
+    tournament: TournamentId,
+    entry: Option<EntryId>,
+    id: i64,
+) -> ApiResult<Vec<EntryId>> {
+    let not_found = || ApiError::not_found(format!("no league {id} of yours in this tournament"));
+    let league = state.store.league(LeagueId(id)).await?.filter(|l| l.tournament_id == tournament);
+    let league = league.ok_or_else(not_found)?;
+    let members = state.store.league_members(league.id).await?;
+    let runs_it = match &caller.0 {
+        Principal::User(u) => u.user_id == league.commissioner || crate::api::common::is_admin(caller),
+        _ => false,
+    };
+    if runs_it || entry.is_some_and(|e| members.contains(&e)) {
+        Ok(members)
+    } else {
+        Err(not_found())
+    }
+}
+
 /// Live quotes, the caller's order updates and leaderboard changes of a tournament, as
 /// server-sent events (`event: quotes | orders | leaderboard`, JSON data).
 #[utoipa::path(
@@ -425,7 +469,8 @@ pub struct SseEventDoc {
             content_type = "text/event-stream", body = SseEventDoc),
         (status = 400, description = "Bad query (`invalid_query`)", body = ErrorBody),
         (status = 401, description = "API-key headers that do not verify (`invalid_api_key`)", body = ErrorBody),
-        (status = 404, description = "No such tournament (`not_found`)", body = ErrorBody),
+        (status = 404, description = "No such tournament, or `league_id` is not a league of the caller's in it \
+            (`not_found`)", body = ErrorBody),
         (status = 409, description = "The tournament is not running (`tournament_not_running`)", body = ErrorBody),
     )
 )]
@@ -442,11 +487,16 @@ pub async fn stream(
     let tournament = TournamentId(query.tournament_id);
     let handle = state.tournament_handle(tournament).await?;
     let entry = caller_entry(&state, &caller, tournament).await?;
+    let league = match query.league_id {
+        Some(id) => Some((LeagueId(id), league_members(&state, &caller, tournament, entry, id).await?)),
+        None => None,
+    };
     let mut feed = Feed {
         _guard: StreamGuard::open(&state, StreamKind::Sse),
         topics,
         top,
         entry,
+        league,
         quotes: handle.quotes(),
         leaderboard: handle.watch_leaderboard(),
         updates: handle.subscribe_updates(),

@@ -228,6 +228,12 @@ async fn a_league_is_created_and_joined_by_code_by_a_second_player() {
     assert!(page.body.contains("2 members"), "{}", page.body);
     assert!(page.body.contains("User carol") && page.body.contains("User dave"), "league leaderboard");
     assert!(page.body.contains("class=\"me\""), "own row highlighted");
+    let league_id = league_path.rsplit('/').next().unwrap();
+    let live = format!(
+        "data-stream=\"/api/v1/stream?tournament_id={t}&amp;topics=leaderboard&amp;top=100&amp;league_id={league_id}\""
+    );
+    assert!(page.body.contains(&live), "the league leaderboard updates live: {}", page.body);
+    assert!(!page.body.contains("reload for the latest"));
     let tournament = get(&app, Some(&p2), &format!("/tournaments/{t}")).await;
     assert!(tournament.body.contains("Trading desk"), "the tournament page lists the league");
     app.stop().await;

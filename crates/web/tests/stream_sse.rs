@@ -187,3 +187,59 @@ async fn bad_requests_are_refused_and_streams_are_counted() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_league_members_stream_ranks_the_league_only() {
+    let app = TestApp::spawn().await;
+    let t = app.tournament.id;
+    let (ann, bob, cid) =
+        (app.user("ann", Role::Player).await, app.user("bob", Role::Player).await, app.user("cid", Role::Player).await);
+    let (ann_key, bob_key, cid_key) = (
+        app.key(&ann, KeyScope::Trade).await,
+        app.key(&bob, KeyScope::Trade).await,
+        app.key(&cid, KeyScope::Trade).await,
+    );
+    let league = app
+        .store
+        .create_league(bullpen_store::NewLeague {
+            tournament_id: t,
+            name: "Desk".into(),
+            invite_code: "DESK-0001".into(),
+            commissioner: ann.user_id,
+            created_at: bullpen_market::clock::Clock::now(app.clock.as_ref()),
+        })
+        .await
+        .unwrap();
+    for entry in [ann_key.entry.id, cid_key.entry.id] {
+        app.store.add_league_member(league.id, entry).await.unwrap();
+    }
+    let path = format!("/api/v1/stream?tournament_id={}&topics=leaderboard&league_id={}", t.0, league.id.0);
+
+    // Not a member, signed out, or no such league: 404.
+    assert_eq!(app.as_key(&bob_key, Method::GET, &path).send().await.unwrap().status(), 404);
+    assert_eq!(app.as_user(&bob, Method::GET, &path).send().await.unwrap().status(), 404);
+    assert_eq!(app.request(Method::GET, &path).send().await.unwrap().status(), 404);
+    let missing = format!("/api/v1/stream?tournament_id={}&league_id=999999", t.0);
+    assert_eq!(app.as_user(&ann, Method::GET, &missing).send().await.unwrap().status(), 404);
+
+    // A member sees the league's two entries only, ranked among themselves, live.
+    let res = app.as_user(&ann, Method::GET, &path).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let mut events = Events::new(res);
+    let (first, _) = events.until("leaderboard", |_| true).await;
+    assert_eq!(first["league_id"], league.id.0);
+    assert_eq!(first["entries"], 2);
+    let names = |d: &Value| {
+        d["rows"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert!(names(&first).iter().all(|n| n == "ann" || n == "cid"), "{first}");
+    market_buy(&app, &bob_key, "AAA", 100).await;
+    market_buy(&app, &cid_key, "CCC", 100).await;
+    app.tick(&[("CCC", 30), ("AAA", 200)]).await;
+    let (moved, _) = events.until("leaderboard", |d| d["rows"][0]["name"] == "cid").await;
+    assert_eq!(names(&moved), ["cid", "ann"], "bob leads the tournament but is not in the league: {moved}");
+    assert_eq!((moved["you"]["name"].as_str(), moved["you"]["rank"].as_u64()), (Some("ann"), Some(2)));
+    assert_eq!(moved["rows"][0]["rank"], 1);
+    drop(events);
+    app.stop().await;
+}

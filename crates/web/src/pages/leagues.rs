@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::account::{error_page, form_or_default, notice, query_or_default, see_other, with_status};
 use super::layout::{csrf_input, field, page, Viewer};
-use super::player::{respond, tabs, tournament_for, viewer_entry, OrPage, Tab};
+use super::player::{respond, stream_url, tabs, tournament_for, viewer_entry, OrPage, Tab};
 use super::tournament::{leaderboard_table, score_kind};
 use crate::api::common::MAX_LIMIT;
 use crate::api::leagues::{create_league, join_league, visible_league};
@@ -189,6 +189,9 @@ async fn league_page(
                 entry.as_ref().and_then(|e| board.items.iter().find(|r| r.entry_id == e.id.0));
             let link = invite_link(&state, &headers, &league);
             let kind = score_kind(&t.rules);
+            let live = (t.state == TournamentState::Running).then(|| {
+                format!("{}&top={}&league_id={}", stream_url(t.id, "leaderboard"), crate::stream::MAX_TOP, league.id.0)
+            });
             let body = html! {
                 h1 { (league.name) }
                 (tabs(&t, Tab::Overview, entry.is_some()))
@@ -211,9 +214,9 @@ async fn league_page(
                     @if board.items.is_empty() {
                         p.muted { "The leaderboard fills in once the tournament is running." }
                     } @else {
-                        (leaderboard_table(&board, own, kind, "League leaderboard", None))
+                        (leaderboard_table(&board, own, kind, "League leaderboard", live))
                         @if t.state == TournamentState::Running {
-                            p.muted { "Ranked among the league's members; reload for the latest standings." }
+                            p.muted { "Ranked among the league's members; updates live." }
                         }
                     }
                 }
