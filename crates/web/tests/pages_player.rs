@@ -473,6 +473,32 @@ async fn the_portfolio_shows_positions_allocation_pnl_and_the_equity_curve() {
         .expect("close");
     let page = get(&app, Some(&p1), &format!("/tournaments/{t}/portfolio")).await;
     assert!(page.body.contains("<svg") && page.body.contains("Tournament median"), "{}", page.body);
+    assert!(page.body.contains("Top decile"), "the top decile beside the median");
+    assert!(page.body.contains("data-benchmark=\"empty\""), "no daily bars, no benchmark: {}", page.body);
+    assert!(!page.body.contains("Equal-weight universe"));
+
+    // With the day's bars, the equal-weight universe benchmark is drawn too (dashed).
+    let date = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let bars: Vec<bullpen_domain::DailyBar> = [("AAA", 110), ("BBB", 50), ("CCC", 20)]
+        .iter()
+        .map(|(s, d)| bullpen_domain::DailyBar {
+            date,
+            symbol: support::sym(s),
+            open: bullpen_domain::Price::from_dollars(*d),
+            high: bullpen_domain::Price::from_dollars(*d),
+            low: bullpen_domain::Price::from_dollars(*d),
+            close: bullpen_domain::Price::from_dollars(*d),
+            volume: 1_000,
+        })
+        .collect();
+    app.store.insert_bars(&bars).await.expect("bars");
+    let page = get(&app, Some(&p1), &format!("/tournaments/{t}/portfolio")).await;
+    page.assert_well_formed("portfolio with a benchmark");
+    assert!(
+        page.body.contains("Equal-weight universe") && !page.body.contains("data-benchmark=\"empty\""),
+        "{}",
+        page.body
+    );
     app.stop().await;
 }
 

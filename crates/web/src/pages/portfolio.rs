@@ -1,5 +1,6 @@
 //! The portfolio page: positions, cash, market value, day and total P&L, allocation by
-//! sector, and the equity curve against the tournament's median player. Market values and P&L
+//! sector, and the equity curve against the tournament's median and top decile and an
+//! equal-weight buy-and-hold of the tournament's universe. Market values and P&L
 //! follow live quotes; a fill refreshes the positions.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,7 +9,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bullpen_charts::{line_chart, Frame, Series};
-use bullpen_domain::{Entry, Money, Price, Qty, Symbol, Tournament, TournamentState};
+use bullpen_domain::{DailyBar, Entry, Money, Price, Qty, Symbol, Tournament, TournamentState};
 use bullpen_market::calendar::to_new_york;
 use bullpen_store::EquitySnapshot;
 use chrono::NaiveDate;
@@ -48,6 +49,8 @@ pub struct CurvePoint {
     pub equity: Money,
     /// The median equity of every entry at that close.
     pub median: Money,
+    /// The top decile's threshold at that close (the 90th percentile, nearest rank).
+    pub top_decile: Money,
 }
 
 /// The player's closing equities beside the tournament's median closing equity, by date.
@@ -67,7 +70,41 @@ pub fn equity_curve(snapshots: &[EquitySnapshot], entry: bullpen_domain::EntryId
             all.sort_unstable();
             let n = all.len();
             let median = if n % 2 == 1 { all[n / 2] } else { Money((all[n / 2 - 1].0 + all[n / 2].0) / 2) };
-            Some(CurvePoint { date, equity, median })
+            let top_decile = all[(n * 9).div_ceil(10).saturating_sub(1)];
+            Some(CurvePoint { date, equity, median, top_decile })
+        })
+        .collect()
+}
+
+/// An equal-weight buy-and-hold of `symbols` worth `cash` at the first close in `bars`: each
+/// instrument with a bar that day gets an equal share, then its value follows its closes (the last
+/// close carried over days without a bar). Exact in fixed point; empty without bars.
+pub fn equal_weight_benchmark(bars: &[DailyBar], symbols: &[Symbol], cash: Money) -> Vec<(NaiveDate, Money)> {
+    let mut by_date: BTreeMap<NaiveDate, HashMap<&Symbol, Price>> = BTreeMap::new();
+    for b in bars.iter().filter(|b| symbols.contains(&b.symbol) && b.close.0 > 0) {
+        by_date.entry(b.date).or_default().insert(&b.symbol, b.close);
+    }
+    let Some((_, first)) = by_date.iter().next() else { return Vec::new() };
+    let base: HashMap<&Symbol, Price> = first.clone();
+    let n = base.len() as i128;
+    let mut last = base.clone();
+    by_date
+        .iter()
+        .map(|(date, closes)| {
+            for (s, p) in closes {
+                if base.contains_key(s) {
+                    last.insert(s, *p);
+                }
+            }
+            // Σ (cash / n) × close / base close, in 128 bits, rounded down to a unit.
+            let total: i128 = base
+                .iter()
+                .map(|(s, b)| {
+                    let now = last.get(s).map_or(b.0, |p| p.0);
+                    i128::from(cash.0) * i128::from(now) / (n * i128::from(b.0))
+                })
+                .sum();
+            (*date, Money(i64::try_from(total).unwrap_or(i64::MAX)))
         })
         .collect()
 }
@@ -83,20 +120,32 @@ fn seconds(date: NaiveDate) -> f64 {
     date.and_hms_opt(0, 0, 0).map_or(0.0, |d| d.and_utc().timestamp() as f64)
 }
 
-/// The equity chart: the player against the median, with today's live equity appended.
-fn curve_chart(curve: &[CurvePoint], today: NaiveDate, equity_now: Option<Money>) -> String {
+/// The equity chart: the player against the median, the top decile and the equal-weight
+/// benchmark (dashed), with today's live equity appended.
+fn curve_chart(
+    curve: &[CurvePoint],
+    benchmark: &[(NaiveDate, Money)],
+    today: NaiveDate,
+    equity_now: Option<Money>,
+) -> String {
     let mut own: Vec<(f64, f64)> = curve.iter().map(|p| (seconds(p.date), p.equity.to_f64_lossy())).collect();
     let median: Vec<(f64, f64)> = curve.iter().map(|p| (seconds(p.date), p.median.to_f64_lossy())).collect();
+    let decile: Vec<(f64, f64)> = curve.iter().map(|p| (seconds(p.date), p.top_decile.to_f64_lossy())).collect();
     if let Some(now) = equity_now {
         if curve.last().is_none_or(|p| p.date < today) {
             own.push((seconds(today), now.to_f64_lossy()));
         }
     }
-    let series = vec![
+    let mut series = vec![
         Series { name: "You".into(), points: own, dashed: false },
         Series { name: "Tournament median".into(), points: median, dashed: true },
+        Series { name: "Top decile".into(), points: decile, dashed: true },
     ];
-    line_chart(&Frame::new(720.0, 260.0, "Your equity against the tournament median"), &series)
+    if !benchmark.is_empty() {
+        let points = benchmark.iter().map(|(d, m)| (seconds(*d), m.to_f64_lossy())).collect();
+        series.push(Series { name: "Equal-weight universe".into(), points, dashed: true });
+    }
+    line_chart(&Frame::new(720.0, 260.0, "Your equity against the tournament and the market"), &series)
 }
 
 async fn previous_closes(
@@ -123,6 +172,7 @@ struct View {
     account: Option<AccountView>,
     rows: Vec<Row>,
     curve: Vec<CurvePoint>,
+    benchmark: Vec<(NaiveDate, Money)>,
     today: NaiveDate,
     challenge: Option<bullpen_domain::ChallengeOutcome>,
 }
@@ -132,7 +182,17 @@ async fn load(state: &AppState, viewer: &Viewer, t: Tournament, entry: &Entry) -
     let snapshots = state.store.equity_snapshots(t.id).await.or_page(viewer)?;
     let curve = equity_curve(&snapshots, entry.id);
     let challenge = progress(state, &t, entry.id).await.or_page(viewer)?;
-    let mut view = View { tournament: t, account: None, rows: Vec::new(), curve, today, challenge };
+    let instruments = state.store.instruments().await.or_page(viewer)?;
+    let universe: Vec<Symbol> =
+        instruments.iter().filter(|i| t.rules.in_universe(i)).map(|i| i.symbol.clone()).collect();
+    let benchmark = match curve.last() {
+        Some(last) if !universe.is_empty() && last.date >= t.starts_on => {
+            let bars = state.store.bars(None, t.starts_on, last.date.min(t.ends_on)).await.or_page(viewer)?;
+            equal_weight_benchmark(&bars, &universe, t.rules.starting_cash)
+        }
+        _ => Vec::new(),
+    };
+    let mut view = View { tournament: t, account: None, rows: Vec::new(), curve, benchmark, today, challenge };
     let Some(handle) = state.engine.handle(view.tournament.id) else { return Ok(view) };
     if view.tournament.state != TournamentState::Running {
         return Ok(view);
@@ -140,14 +200,7 @@ async fn load(state: &AppState, viewer: &Viewer, t: Tournament, entry: &Entry) -
     let snapshot = handle.account(entry.id).await.or_page(viewer)?;
     let positions = positions_of(&handle, &snapshot);
     let account = account_of(&handle, &view.tournament, &snapshot, &positions);
-    let sectors: HashMap<String, String> = state
-        .store
-        .instruments()
-        .await
-        .or_page(viewer)?
-        .into_iter()
-        .map(|i| (i.symbol.to_string(), i.sector))
-        .collect();
+    let sectors: HashMap<String, String> = instruments.into_iter().map(|i| (i.symbol.to_string(), i.sector)).collect();
     let symbols: Vec<Symbol> = snapshot.portfolio.open_positions().map(|p| p.symbol.clone()).collect();
     let closes = previous_closes(state, &symbols, today).await.or_page(viewer)?;
     view.rows = positions
@@ -332,12 +385,20 @@ fn view(viewer: &Viewer, v: &View) -> Markup {
             }
         }
         section aria-labelledby="curve-h" {
-            h2 #curve-h { "Equity against the tournament median" }
+            h2 #curve-h { "Equity against the tournament and a benchmark" }
             @if v.curve.is_empty() {
                 (empty("Your equity curve starts after the first trading day closes.", None))
             } @else {
-                div.chart { (svg(curve_chart(&v.curve, v.today, v.account.as_ref().map(|a| a.equity)))) }
-                p.muted { "Closing equity each day; the dashed line is the median player of " (t.name) "." }
+                div.chart { (svg(curve_chart(&v.curve, &v.benchmark, v.today, v.account.as_ref().map(|a| a.equity)))) }
+                p.muted {
+                    "Closing equity each day. Dashed: the median player and the top decile of " (t.name)
+                    @if !v.benchmark.is_empty() {
+                        ", and an equal-weight buy-and-hold of the tournament's instruments from the first close, scaled to the starting cash."
+                    } @else { "." }
+                }
+                @if v.benchmark.is_empty() {
+                    p.muted data-benchmark="empty" { "No daily prices for the tournament's days yet, so the equal-weight benchmark is not drawn." }
+                }
             }
         }
         @if let Some(outcome) = &v.challenge {
@@ -379,5 +440,43 @@ mod tests {
         assert_eq!(day_pnl(Money::from_dollars(125), &[], today, Money::from_dollars(100)), Money::from_dollars(25));
         assert_eq!(share_bps(Money::from_dollars(25), Money::from_dollars(100)), 2_500);
         assert_eq!(bps_text(1_234), "12.34%");
+        // Three entries on the 5th: the top decile is the best of them.
+        assert_eq!(curve[0].top_decile, Money::from_dollars(110));
+    }
+
+    #[test]
+    fn the_top_decile_is_the_ninetieth_percentile() {
+        let snaps: Vec<EquitySnapshot> = (1..=20).map(|e| snap(e, 5, 100 + e)).collect();
+        let curve = equity_curve(&snaps, EntryId(1));
+        assert_eq!(curve[0].top_decile, Money::from_dollars(118));
+    }
+
+    #[test]
+    fn the_benchmark_buys_the_universe_in_equal_weights_and_holds() {
+        let sym = |s: &str| Symbol::parse(s).unwrap_or_else(|e| panic!("{e}"));
+        let bar = |day: u32, s: &str, dollars: i64| DailyBar {
+            date: NaiveDate::from_ymd_opt(2026, 1, day).unwrap_or_default(),
+            symbol: sym(s),
+            open: Price::from_dollars(dollars),
+            high: Price::from_dollars(dollars),
+            low: Price::from_dollars(dollars),
+            close: Price::from_dollars(dollars),
+            volume: 1,
+        };
+        let bars = vec![
+            bar(5, "AAA", 100),
+            bar(5, "BBB", 50),
+            bar(5, "ZZZ", 10),
+            bar(6, "AAA", 110),
+            bar(6, "BBB", 40),
+            bar(7, "AAA", 120),
+            bar(7, "ZZZ", 99),
+        ];
+        let universe = [sym("AAA"), sym("BBB")];
+        let b = equal_weight_benchmark(&bars, &universe, Money::from_dollars(100_000));
+        let values: Vec<Money> = b.iter().map(|(_, m)| *m).collect();
+        // 50,000 in each: AAA +10% and BBB -20% → 55,000 + 40,000; then AAA +20%, BBB carried.
+        assert_eq!(values, [Money::from_dollars(100_000), Money::from_dollars(95_000), Money::from_dollars(100_000)]);
+        assert!(equal_weight_benchmark(&[], &universe, Money::from_dollars(1)).is_empty());
     }
 }
