@@ -570,6 +570,12 @@ async fn challenge_progress_shows_each_objective() {
         assert!(page.body.contains(&format!("data-objective=\"{objective}\"")), "{objective}: {}", page.body);
     }
     assert!(page.body.contains("data-challenge-status=\"in_progress\""));
+    // Amounts read like money: a dollar sign and thousands separators, never "$10000.00".
+    let bare = page.body.match_indices('$').any(|(i, _)| {
+        let digits = page.body[i + 1..].chars().take_while(|c| c.is_ascii_digit()).count();
+        digits > 3
+    });
+    assert!(!bare && page.body.contains(",000.00"), "unformatted amounts: {}", page.body);
     // A visitor sees the objectives without progress.
     let public = get(&app, None, &format!("/tournaments/{}", cup.id.0)).await;
     assert!(public.body.contains("Profit target: 10.00%"), "{}", public.body);
