@@ -36,7 +36,9 @@
 //! * [`evaluation`]: simulated traders with injected anomalies, and the precision and recall
 //!   of the detectors on them.
 
+pub mod anomaly;
 pub mod evaluation;
+pub mod features;
 pub mod rrcf;
 
 /// Errors of this crate: bad input is refused with the reason and changes nothing.
@@ -64,4 +66,7 @@ pub enum InsightsError {
     /// A point id was inserted twice.
     #[error("point id {0} is already in the tree")]
     DuplicateId(u64),
+    /// Trade facts that cannot be turned into features.
+    #[error("invalid trade facts: {0}")]
+    Facts(#[from] features::FactsError),
 }

@@ -258,7 +258,7 @@ impl RandomCutForest {
     /// The score is the one [`RandomCutForest::score`] would have returned before the call. The
     /// sampling decisions are drawn first; trees that do not take the point are scored with
     /// interleaved walks, trees that take it score and insert it in a single walk
-    /// ([`RcTree::score_and_insert_padded`]), with the same arithmetic.
+    /// (the score uses the same arithmetic as `score`).
     pub fn update(&mut self, point: &[f64]) -> Result<f64, InsightsError> {
         let dims = self.config.dimensions;
         let mut buf = [0f32; super::STACK_DIMS];

@@ -14,31 +14,74 @@
 //! `−ln(1 − u) ≥ u`, a draw with `u ≥ x` is rejected without computing the logarithm — most
 //! draws, once a sample is full.
 
-use std::collections::BinaryHeap;
-
 use super::LeafId;
 
-/// One sampled point: its key and the leaf that holds it in the tree.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    key: f64,
-    leaf: LeafId,
+/// A binary max-heap of sampling keys (never NaN) with the leaf of each, in two parallel
+/// arrays. Only the operations the sampler needs: push, replace the top, shift every key.
+#[derive(Clone, Debug, Default)]
+struct KeyHeap {
+    keys: Vec<f64>,
+    leaves: Vec<LeafId>,
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
+impl KeyHeap {
+    fn len(&self) -> usize {
+        self.keys.len()
     }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+
+    /// The largest key.
+    fn max(&self) -> Option<f64> {
+        self.keys.first().copied()
     }
-}
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.key.total_cmp(&other.key).then(self.leaf.cmp(&other.leaf))
+
+    fn push(&mut self, key: f64, leaf: LeafId) {
+        self.keys.push(key);
+        self.leaves.push(leaf);
+        let mut i = self.keys.len() - 1;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.keys[parent] >= key {
+                break;
+            }
+            self.keys[i] = self.keys[parent];
+            self.leaves[i] = self.leaves[parent];
+            i = parent;
+        }
+        self.keys[i] = key;
+        self.leaves[i] = leaf;
+    }
+
+    /// Puts `(key, leaf)` in place of the entry with the largest key and returns that entry's
+    /// leaf (`None` when empty).
+    fn replace_top(&mut self, key: f64, leaf: LeafId) -> Option<LeafId> {
+        let old = *self.leaves.first()?;
+        let n = self.keys.len();
+        let mut i = 0;
+        loop {
+            let left = 2 * i + 1;
+            if left >= n {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < n && self.keys[right] > self.keys[left] { right } else { left };
+            if self.keys[child] <= key {
+                break;
+            }
+            self.keys[i] = self.keys[child];
+            self.leaves[i] = self.leaves[child];
+            i = child;
+        }
+        self.keys[i] = key;
+        self.leaves[i] = leaf;
+        Some(old)
+    }
+
+    /// Adds `delta` to every key. Adding a constant is monotone in floating point, so the heap
+    /// order holds.
+    fn shift(&mut self, delta: f64) {
+        for k in &mut self.keys {
+            *k += delta;
+        }
     }
 }
 
@@ -46,7 +89,7 @@ impl Ord for Entry {
 #[derive(Clone, Debug)]
 pub(crate) struct Sampler {
     capacity: usize,
-    heap: BinaryHeap<Entry>,
+    heap: KeyHeap,
     /// `e^{max key}` while full.
     threshold: f64,
 }
@@ -54,7 +97,8 @@ pub(crate) struct Sampler {
 impl Sampler {
     /// An empty reservoir holding at most `capacity` points.
     pub(crate) fn new(capacity: usize) -> Self {
-        Sampler { capacity, heap: BinaryHeap::with_capacity(capacity + 1), threshold: f64::INFINITY }
+        let heap = KeyHeap { keys: Vec::with_capacity(capacity), leaves: Vec::with_capacity(capacity) };
+        Sampler { capacity, heap, threshold: f64::INFINITY }
     }
 
     /// Number of sampled points.
@@ -86,16 +130,9 @@ impl Sampler {
     /// with the largest key, which is returned (its point must leave the tree).
     pub(crate) fn admit(&mut self, key: f64, leaf: LeafId) -> Option<LeafId> {
         let evicted = if self.is_full() {
-            match self.heap.peek_mut() {
-                Some(mut top) => {
-                    let old = top.leaf;
-                    *top = Entry { key, leaf };
-                    Some(old)
-                }
-                None => None,
-            }
+            self.heap.replace_top(key, leaf)
         } else {
-            self.heap.push(Entry { key, leaf });
+            self.heap.push(key, leaf);
             None
         };
         self.refresh_threshold();
@@ -103,19 +140,43 @@ impl Sampler {
     }
 
     fn refresh_threshold(&mut self) {
-        self.threshold = match self.heap.peek() {
-            Some(top) if self.is_full() => top.key.exp(),
+        self.threshold = match self.heap.max() {
+            Some(top) if self.is_full() => top.exp(),
             _ => f64::INFINITY,
         };
     }
 
     /// Adds `delta` to every key (the forest moved its base time forward by `delta / λ`).
     pub(crate) fn rebase(&mut self, delta: f64) {
-        let mut entries = std::mem::take(&mut self.heap).into_vec();
-        for e in &mut entries {
-            e.key += delta;
-        }
-        self.heap = BinaryHeap::from(entries);
+        self.heap.shift(delta);
         self.refresh_threshold();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heap_keeps_the_largest_key_on_top() {
+        let mut h = KeyHeap::default();
+        let keys = [3.0, -1.0, 7.5, 2.0, 7.0, -4.0, 0.5];
+        for (i, &k) in keys.iter().enumerate() {
+            h.push(k, LeafId::from_index(i as u32));
+        }
+        assert_eq!(h.max(), Some(7.5));
+        // Replacing the top with a small key surfaces the next largest.
+        assert_eq!(h.replace_top(-10.0, LeafId::from_index(99)), Some(LeafId::from_index(2)));
+        assert_eq!(h.max(), Some(7.0));
+        h.shift(1.0);
+        assert_eq!(h.max(), Some(8.0));
+        let mut drained = Vec::new();
+        for _ in 0..keys.len() {
+            drained.push(h.max().unwrap_or(f64::NAN));
+            h.replace_top(-100.0, LeafId::from_index(0));
+        }
+        let mut expected = vec![8.0, 4.0, 3.0, 1.5, 0.0, -3.0, -9.0];
+        expected.sort_by(|a: &f64, b| b.total_cmp(a));
+        assert_eq!(drained, expected);
     }
 }

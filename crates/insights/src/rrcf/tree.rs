@@ -80,6 +80,12 @@ impl LeafId {
     pub fn index(self) -> u32 {
         self.0
     }
+
+    /// A handle from a slot number (for tests of structures that store handles).
+    #[cfg(test)]
+    pub(crate) fn from_index(i: u32) -> Self {
+        LeafId(i)
+    }
 }
 
 /// A Robust Random Cut Tree over points of a fixed dimension (coordinates stored as `f32`).
