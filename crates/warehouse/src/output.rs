@@ -116,7 +116,10 @@ mod tests {
     fn formats_render_rows_and_empty_results() {
         let (schema, b) = sample();
         assert_eq!(render(OutputFormat::Csv, std::slice::from_ref(&b), &schema), "n,s\n1,a\n2,\n");
-        assert_eq!(render(OutputFormat::Json, std::slice::from_ref(&b), &schema), "[{\"n\":1,\"s\":\"a\"},{\"n\":2}]\n");
+        assert_eq!(
+            render(OutputFormat::Json, std::slice::from_ref(&b), &schema),
+            "[{\"n\":1,\"s\":\"a\"},{\"n\":2}]\n"
+        );
         assert!(render(OutputFormat::Table, std::slice::from_ref(&b), &schema).contains("| 1 | a |"));
         assert_eq!(render(OutputFormat::Json, &[], &schema), "[]\n");
         assert_eq!(render(OutputFormat::Csv, &[], &schema), "n,s\n");
