@@ -34,7 +34,7 @@ pub async fn authorize(
     };
     let principal = match resolve(&state, request.headers()).await {
         Ok(p) => p,
-        Err(e) => return e.into_response(),
+        Err(e) => return refusal(path, e),
     };
     let scope = params.map(|p| scope_of(&p)).unwrap_or_default();
     match decide(access, &principal, scope) {
@@ -44,12 +44,12 @@ pub async fn authorize(
             let target = format!("/sign-in?next={}", url_component(next));
             return axum::response::Redirect::to(&target).into_response();
         }
-        Decision::Unauthenticated => return ApiError::unauthenticated().into_response(),
+        Decision::Unauthenticated => return refusal(path, ApiError::unauthenticated()),
         Decision::Forbidden if is_page(request.method(), path) => {
             let user = if let Principal::User(u) = &principal { Some(u.clone()) } else { None };
             return forbidden_page(user);
         }
-        Decision::Forbidden => return ApiError::forbidden().into_response(),
+        Decision::Forbidden => return refusal(path, ApiError::forbidden()),
     }
     if let Principal::User(user) = &principal {
         if !is_safe(request.method()) {
@@ -112,6 +112,16 @@ async fn csrf_check(request: Request, expected: &str, max_body: usize) -> (Reque
         .filter_map(|pair| pair.strip_prefix(b"_csrf="))
         .any(|sent| std::str::from_utf8(sent).is_ok_and(|sent| constant_time_eq(sent, expected)));
     (Request::from_parts(parts, axum::body::Body::from(bytes)), ok)
+}
+
+/// A refusal in the shape the caller expects: Alpaca's (`{"code": 40310000, ...}`) under `/v2/`,
+/// ours (`{"code": "forbidden", ...}`) everywhere else.
+fn refusal(path: &str, error: ApiError) -> Response {
+    if path.starts_with("/v2/") {
+        crate::alpaca::json::AlpacaError::from(error).into_response()
+    } else {
+        error.into_response()
+    }
 }
 
 /// The page a signed-in visitor sees when a page is not for them.

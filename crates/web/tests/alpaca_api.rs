@@ -446,11 +446,13 @@ async fn errors_have_alpaca_shapes_and_keys_see_only_their_entry() {
     // A read-only key reads but cannot trade.
     let (status, _) = call(&app, &reader, Method::GET, "/v2/account", None).await;
     assert_eq!(status, 200);
-    let (status, _) =
+    let (status, err) =
         call(&app, &reader, Method::POST, "/v2/orders", Some(order("AAA", 1, "buy", "market", json!({})))).await;
     assert_eq!(status, 403);
-    let (status, _) = call(&app, &reader, Method::DELETE, "/v2/orders", None).await;
+    assert_alpaca_error(&err, 40310000);
+    let (status, err) = call(&app, &reader, Method::DELETE, "/v2/orders", None).await;
     assert_eq!(status, 403);
+    assert_alpaca_error(&err, 40310000);
 
     // Another entry's order does not exist for this key.
     let (_, theirs) = call(
@@ -483,5 +485,6 @@ async fn errors_have_alpaca_shapes_and_keys_see_only_their_entry() {
     let bad = TestKey { secret: "wrong".into(), ..key.clone() };
     let res = app.as_key(&bad, Method::GET, "/v2/account").send().await.unwrap();
     assert_eq!(res.status(), 401);
+    assert_alpaca_error(&res.json().await.unwrap(), 40110000);
     app.stop().await;
 }

@@ -195,6 +195,16 @@ async fn refused(response: reqwest::Response) -> Option<StatusCode> {
         return (status == StatusCode::FORBIDDEN && text.contains("<h1>Not allowed</h1>")).then_some(status);
     }
     let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    // Under /v2 refusals come in Alpaca's shape, with its numeric codes, which handlers use too
+    // (a rule refusing an order is also 40310000): the policy's refusals are told by their messages.
+    if let Some(code) = body["code"].as_u64() {
+        let message = body["message"].as_str().unwrap_or_default();
+        let policy_message = matches!(
+            message,
+            "you may not do this" | "sign in or present a valid API key" | "unknown, revoked or wrong API key"
+        );
+        return (matches!(code, 40_110_000 | 40_310_000) && policy_message).then_some(status);
+    }
     let code = body["code"].as_str().unwrap_or_default().to_string();
     matches!(code.as_str(), "unauthenticated" | "invalid_api_key" | "forbidden" | "csrf_failed").then_some(status)
 }
