@@ -92,9 +92,6 @@ impl Member {
     }
 }
 
-/// Number of trees whose scoring walks are interleaved.
-const INTERLEAVE: usize = 4;
-
 /// When `λ (t − base)` exceeds this, the base time moves to `t` (keeps `e^{λ (t − base)}` finite).
 const REBASE_AFTER: f64 = 64.0;
 
@@ -194,22 +191,20 @@ impl RandomCutForest {
         to_f32(point, self.config.dimensions, |p| self.score_f32(p))
     }
 
-    /// Mean score over trees, for a padded point. Trees are walked [`INTERLEAVE`] at a time
-    /// ([`RcTree::score_padded_many`]); scores are summed in tree order, so the result does not
-    /// depend on the interleaving.
+    /// Mean score over trees, for a padded point ([`RcTree::score_padded_queue`]); scores are
+    /// summed in tree order.
     fn score_f32(&self, p: &[f32]) -> f64 {
-        let mut sum = 0.0f64;
-        let mut groups = self.members.chunks_exact(INTERLEAVE);
-        for g in &mut groups {
-            let trees: [&RcTree; INTERLEAVE] = std::array::from_fn(|i| &g[i].tree);
-            for s in RcTree::score_padded_many(trees, p) {
-                sum += s;
-            }
-        }
-        for m in groups.remainder() {
-            sum += m.tree.score_padded(p);
-        }
-        sum / self.members.len() as f64
+        let n = self.members.len();
+        let mut small = [0f64; 64];
+        let mut large = Vec::new();
+        let scores: &mut [f64] = if n <= small.len() {
+            &mut small[..n]
+        } else {
+            large.resize(n, 0.0);
+            &mut large[..]
+        };
+        RcTree::score_padded_queue(n, |i| &self.members[i].tree, p, |i, s| scores[i] = s);
+        scores.iter().sum::<f64>() / n as f64
     }
 
     /// Attribution of `point`'s score to each dimension: non-negative shares that sum to
@@ -270,16 +265,8 @@ impl RandomCutForest {
         self.scores.resize(n, 0.0);
         self.idle.clear();
         self.idle.extend((0..n).filter(|&i| self.keys[i].is_none()));
-        let mut groups = self.idle.chunks_exact(INTERLEAVE);
-        for g in &mut groups {
-            let trees: [&RcTree; INTERLEAVE] = std::array::from_fn(|k| &self.members[g[k]].tree);
-            for (k, s) in RcTree::score_padded_many(trees, p).into_iter().enumerate() {
-                self.scores[g[k]] = s;
-            }
-        }
-        for &i in groups.remainder() {
-            self.scores[i] = self.members[i].tree.score_padded(p);
-        }
+        let (members, idle, scores) = (&self.members, &self.idle, &mut self.scores);
+        RcTree::score_padded_queue(idle.len(), |k| &members[idle[k]].tree, p, |k, s| scores[idle[k]] = s);
         for i in 0..n {
             if let Some(key) = self.keys[i] {
                 let m = &mut self.members[i];

@@ -225,3 +225,43 @@ fn score_distribution_on_a_fixed_stream_is_unchanged() {
     let fp = ScoreFingerprint::of(&scores);
     assert_eq!(fp.to_string(), "n=4000 mean=4.909195 p50=4.058135 p99=14.182017 max=33.441823 hash=166fa4c911ea86ce");
 }
+
+/// `update` returns exactly what `score` says before it, and leaves the forest exactly as
+/// `insert` would (the combined score-and-insert walk changes nothing but speed).
+#[test]
+fn update_equals_score_then_insert() {
+    let config = ForestConfig::new(6).num_trees(12).sample_size(32).seed(11);
+    let mut a = RandomCutForest::new(config.clone()).unwrap();
+    let mut b = RandomCutForest::new(config).unwrap();
+    let (points, _) = super::super::evaluation::synthetic_stream(3000, 6, 0.01, 5);
+    for p in points.chunks_exact(6) {
+        let before = a.score(p).unwrap();
+        assert_eq!(a.update(p).unwrap(), before);
+        b.insert(p).unwrap();
+    }
+    for t in a.trees() {
+        t.check_invariants().unwrap();
+    }
+    let probe = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    assert_eq!(a.score(&probe).unwrap(), b.score(&probe).unwrap());
+    assert_eq!(a.attribution(&probe).unwrap(), b.attribution(&probe).unwrap());
+}
+
+/// Shingles feed a forest: a level shift in a 1-d series stands out in 4-point windows.
+#[test]
+fn shingled_stream_scores_a_level_shift() {
+    let mut shingle = Shingle::new(1, 4).unwrap();
+    let mut forest = RandomCutForest::new(ForestConfig::new(4).num_trees(20).sample_size(64).seed(2)).unwrap();
+    let mut scores = Vec::new();
+    for i in 0..1200 {
+        let x = if i == 1000 { 8.0 } else { (i % 7) as f64 * 0.1 };
+        if let Some(window) = shingle.push(&[x]).unwrap() {
+            scores.push(forest.update(window).unwrap());
+        }
+    }
+    // Window index = point index - 3; the spike is in windows 997..=1000.
+    let spike = scores[997..=1000].iter().copied().fold(0.0, f64::max);
+    let usual = scores[500..990].iter().copied().fold(0.0, f64::max);
+    assert!(spike > 3.0 * usual, "spike {spike}, usual max {usual}");
+    assert!(shingle.push(&[1.0, 2.0]).is_err());
+}

@@ -122,6 +122,11 @@ struct Walker {
     f: Fractions,
 }
 
+impl Walker {
+    /// A walk that has nothing to do (an idle lane).
+    const FINISHED: Walker = Walker { node: NIL, node_mass: 0, best_num: 0, best_den: 1, f: Fractions::START };
+}
+
 /// Is this child reference a leaf?
 #[inline(always)]
 fn is_leaf(r: u32) -> bool {
@@ -135,6 +140,26 @@ fn pos(v: f32) -> f32 {
     let bits = v.to_bits();
     let negative = ((bits as i32) >> 31) as u32;
     f32::from_bits(bits & !negative)
+}
+
+/// The smaller of two finite floats (no NaN handling, so it compiles to one instruction).
+#[inline(always)]
+fn fmin(a: f32, b: f32) -> f32 {
+    if b < a {
+        b
+    } else {
+        a
+    }
+}
+
+/// The larger of two finite floats (no NaN handling, so it compiles to one instruction).
+#[inline(always)]
+fn fmax(a: f32, b: f32) -> f32 {
+    if b > a {
+        b
+    } else {
+        a
+    }
 }
 
 /// Sums four lane accumulators left to right.
@@ -685,16 +710,16 @@ impl RcTree {
             let y = &self.points[li * lanes..(li + 1) * lanes];
             let (mn, mx) = self.branches[base..base + 2 * lanes].split_at_mut(lanes);
             for k in 0..lanes {
-                mn[k] = y[k].min(p[k]);
-                mx[k] = y[k].max(p[k]);
+                mn[k] = fmin(y[k], p[k]);
+                mx[k] = fmax(y[k], p[k]);
             }
         } else {
             let src = node as usize * self.stride;
             self.branches.copy_within(src..src + 2 * lanes, base);
             let (mn, mx) = self.branches[base..base + 2 * lanes].split_at_mut(lanes);
             for k in 0..lanes {
-                mn[k] = mn[k].min(p[k]);
-                mx[k] = mx[k].max(p[k]);
+                mn[k] = fmin(mn[k], p[k]);
+                mx[k] = fmax(mx[k], p[k]);
             }
         }
         let (left, right, left_mass, right_mass) =
@@ -769,8 +794,8 @@ impl RcTree {
         {
             let (mn, mx) = rec[..2 * lanes].split_at_mut(lanes);
             for k in 0..lanes {
-                mn[k] = mn[k].min(p[k]);
-                mx[k] = mx[k].max(p[k]);
+                mn[k] = fmin(mn[k], p[k]);
+                mx[k] = fmax(mx[k], p[k]);
             }
         }
         rec[2 * lanes + RANGE] = range_of(&rec[..lanes], &rec[lanes..2 * lanes]);
@@ -794,8 +819,8 @@ impl RcTree {
             let (l2, h2) = self.node_box(right);
             let (lo, hi) = union.split_at_mut(lanes);
             for k in 0..lanes {
-                lo[k] = l1[k].min(l2[k]);
-                hi[k] = h1[k].max(h2[k]);
+                lo[k] = fmin(l1[k], l2[k]);
+                hi[k] = fmax(h1[k], h2[k]);
             }
         }
         let rec = self.rec_mut(bi);
@@ -901,7 +926,8 @@ impl RcTree {
     /// the number of lanes, so that the box arithmetic is unrolled.
     #[inline]
     pub(crate) fn score_padded(&self, p: &[f32]) -> f64 {
-        let [score] = Self::score_padded_many([self], p);
+        let mut score = 0.0;
+        Self::score_padded_queue(1, |_| self, p, |_, s| score = s);
         score
     }
 
@@ -986,57 +1012,76 @@ impl RcTree {
         (f.a + leaf_term) / f.d
     }
 
-    /// Scores `p` in `K` trees at once (all of the same dimension), interleaving their walks
-    /// level by level.
+    /// Scores `p` in `n` trees (all of the same dimension; `tree_at(i)` is the `i`-th), four
+    /// walks at a time, and hands each score to `out(i, score)`.
     ///
     /// A walk down one tree is a chain of dependent loads (record, cut dimension, coordinate,
-    /// child), so a single walk leaves the CPU mostly waiting; `K` independent walks advanced
-    /// in turn let it overlap them. Each tree's arithmetic is exactly that of
+    /// child), so a single walk leaves the CPU mostly waiting; four independent walks advanced
+    /// in turn let it overlap them. When a walk ends, its lane starts the next tree, so the
+    /// lanes stay busy until the last few trees. Each tree's arithmetic is exactly that of
     /// [`RcTree::score_padded`], so the scores are identical.
-    #[inline]
-    pub(crate) fn score_padded_many<const K: usize>(trees: [&RcTree; K], p: &[f32]) -> [f64; K] {
-        match trees[0].lanes {
-            4 => Self::walk_many::<K, 4>(trees, p),
-            8 => Self::walk_many::<K, 8>(trees, p),
-            12 => Self::walk_many::<K, 12>(trees, p),
-            16 => Self::walk_many::<K, 16>(trees, p),
-            24 => Self::walk_many::<K, 24>(trees, p),
-            32 => Self::walk_many::<K, 32>(trees, p),
-            _ => Self::walk_many::<K, 0>(trees, p),
+    pub(crate) fn score_padded_queue<'a>(
+        n: usize,
+        tree_at: impl Fn(usize) -> &'a RcTree,
+        p: &[f32],
+        out: impl FnMut(usize, f64),
+    ) {
+        if n == 0 {
+            return;
+        }
+        match tree_at(0).lanes {
+            4 => Self::walk_queue::<4, _, _>(n, tree_at, p, out),
+            8 => Self::walk_queue::<8, _, _>(n, tree_at, p, out),
+            12 => Self::walk_queue::<12, _, _>(n, tree_at, p, out),
+            16 => Self::walk_queue::<16, _, _>(n, tree_at, p, out),
+            24 => Self::walk_queue::<24, _, _>(n, tree_at, p, out),
+            32 => Self::walk_queue::<32, _, _>(n, tree_at, p, out),
+            _ => Self::walk_queue::<0, _, _>(n, tree_at, p, out),
         }
     }
 
-    /// The interleaved walks; `L` as in [`RcTree::walk`]. Four walks (the forest's group size)
-    /// are written out one by one so that their states stay in registers.
     #[inline(always)]
-    fn walk_many<const K: usize, const L: usize>(trees: [&RcTree; K], p: &[f32]) -> [f64; K] {
-        let lanes = if L == 0 { trees[0].lanes } else { L };
+    fn walk_queue<'a, const L: usize, T: Fn(usize) -> &'a RcTree, O: FnMut(usize, f64)>(
+        n: usize,
+        tree_at: T,
+        p: &[f32],
+        mut out: O,
+    ) {
+        const IDLE: usize = usize::MAX;
+        let lanes = if L == 0 { tree_at(0).lanes } else { L };
         let p = &p[..lanes];
-        let mut ws: [Walker; K] = std::array::from_fn(|i| trees[i].walker());
-        if K == 4 {
-            let (mut w0, mut w1, mut w2, mut w3) = (ws[0], ws[1], ws[2], ws[3]);
-            loop {
-                let moved = trees[0].step::<L>(&mut w0, p)
-                    | trees[1].step::<L>(&mut w1, p)
-                    | trees[2].step::<L>(&mut w2, p)
-                    | trees[3].step::<L>(&mut w3, p);
-                if !moved {
-                    break;
-                }
+        let mut next = 0usize;
+        let first = tree_at(0);
+        let start = |next: &mut usize| -> (usize, &'a RcTree, Walker) {
+            if *next < n {
+                let i = *next;
+                *next += 1;
+                let t = tree_at(i);
+                (i, t, t.walker())
+            } else {
+                (IDLE, first, Walker::FINISHED)
             }
-            (ws[0], ws[1], ws[2], ws[3]) = (w0, w1, w2, w3);
-        } else {
-            loop {
-                let mut moved = false;
-                for (w, t) in ws.iter_mut().zip(trees) {
-                    moved |= t.step::<L>(w, p);
+        };
+        let (mut i0, mut t0, mut w0) = start(&mut next);
+        let (mut i1, mut t1, mut w1) = start(&mut next);
+        let (mut i2, mut t2, mut w2) = start(&mut next);
+        let (mut i3, mut t3, mut w3) = start(&mut next);
+        // One step of one lane: advance its walk, or finish it and start the next tree. An idle
+        // lane's walk is finished, so its step does nothing.
+        macro_rules! lane {
+            ($i:ident, $t:ident, $w:ident) => {
+                if !$t.step::<L>(&mut $w, p) && $i != IDLE {
+                    out($i, $t.finish::<L>(&$w, p));
+                    ($i, $t, $w) = start(&mut next);
                 }
-                if !moved {
-                    break;
-                }
-            }
+            };
         }
-        std::array::from_fn(|i| trees[i].finish::<L>(&ws[i], p))
+        while (i0 & i1 & i2 & i3) != IDLE {
+            lane!(i0, t0, w0);
+            lane!(i1, t1, w1);
+            lane!(i2, t2, w2);
+            lane!(i3, t3, w3);
+        }
     }
 
     /// A scoring walk standing at the root.
