@@ -569,18 +569,17 @@ async fn queries(args: &WarehouseBenchArgs, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The peer query of `queries/peer_round_trips.sql` in PostgreSQL's dialect: the same
-/// statement, with the week computed on a `timestamp` (UTC) column.
+/// The peer query of `queries/peer_round_trips.sql`, run as it is on PostgreSQL.
 const PG_PEER_QUERY: &str = "
 WITH mine AS (
-    SELECT DISTINCT symbol, date_trunc('week', closed_at) AS week
+    SELECT DISTINCT symbol, week
     FROM round_trips WHERE tournament_id = $1 AND entry_id = $2
 ),
 peers AS (
     SELECT r.entry_id, r.close_seq, r.piece, r.symbol, m.week, r.closed_at,
            r.trade_return, r.holding_seconds, r.notional, r.realized_pnl
     FROM round_trips r
-    JOIN mine m ON r.symbol = m.symbol AND date_trunc('week', r.closed_at) = m.week
+    JOIN mine m ON r.symbol = m.symbol AND r.week = m.week
     WHERE r.tournament_id = $1
 ),
 ranked AS (
@@ -613,7 +612,7 @@ const PG_TABLE: &str = "CREATE TABLE round_trips (
     tournament_id BIGINT NOT NULL, close_seq BIGINT NOT NULL, piece INTEGER NOT NULL, entry_id BIGINT NOT NULL,
     symbol TEXT NOT NULL, direction TEXT NOT NULL, qty BIGINT NOT NULL, entry_price NUMERIC(18, 4) NOT NULL,
     exit_price NUMERIC(18, 4) NOT NULL, opened_at TIMESTAMP NOT NULL, closed_at TIMESTAMP NOT NULL,
-    holding_seconds BIGINT NOT NULL, notional NUMERIC(18, 4) NOT NULL, fees NUMERIC(18, 4) NOT NULL,
+    week DATE NOT NULL, holding_seconds BIGINT NOT NULL, notional NUMERIC(18, 4) NOT NULL, fees NUMERIC(18, 4) NOT NULL,
     realized_pnl NUMERIC(18, 4) NOT NULL, trade_return DOUBLE PRECISION NOT NULL, open_order_id BIGINT,
     close_order_id BIGINT, date DATE NOT NULL)";
 
@@ -660,15 +659,15 @@ async fn postgres_peer_query(
     let mut copy = conn
         .copy_in_raw(
             "COPY round_trips (tournament_id, close_seq, piece, entry_id, symbol, direction, qty, entry_price, \
-             exit_price, opened_at, closed_at, holding_seconds, notional, fees, realized_pnl, trade_return, \
+             exit_price, opened_at, closed_at, week, holding_seconds, notional, fees, realized_pnl, trade_return, \
              open_order_id, close_order_id, date) FROM STDIN (FORMAT csv)",
         )
         .await?;
     let df = ctx
         .sql(
             "SELECT tournament_id, close_seq, piece, entry_id, symbol, direction, qty, entry_price, exit_price, \
-             opened_at, closed_at, holding_seconds, notional, fees, realized_pnl, trade_return, open_order_id, \
-             close_order_id, date FROM round_trips",
+             opened_at, closed_at, week, holding_seconds, notional, fees, realized_pnl, trade_return, \
+             open_order_id, close_order_id, date FROM round_trips",
         )
         .await?;
     let mut stream = df.execute_stream().await?;
@@ -683,7 +682,7 @@ async fn postgres_peer_query(
     copy.finish().await?;
     drop(conn);
     sqlx::query("CREATE INDEX round_trips_by_entry ON round_trips (tournament_id, entry_id)").execute(&pool).await?;
-    sqlx::query("CREATE INDEX round_trips_by_symbol ON round_trips (tournament_id, symbol, closed_at)")
+    sqlx::query("CREATE INDEX round_trips_by_symbol ON round_trips (tournament_id, symbol, week)")
         .execute(&pool)
         .await?;
     sqlx::query("ANALYZE round_trips").execute(&pool).await?;

@@ -1,17 +1,17 @@
 -- Every round trip of one trader against all round trips of the tournament in the same symbol
--- closed in the same week (Monday to Sunday, UTC): the trade's percentile of return, holding
+-- closed in the same week (`week`: the Monday of the UTC week): the trade's percentile of return, holding
 -- time and size among them, and the distribution's 10th, 50th and 90th percentiles of return.
 -- Parameters: $1 tournament id, $2 entry id.
 -- Percentiles are PERCENT_RANK: the share of the window's trades strictly below this one.
 WITH mine AS (
-    SELECT DISTINCT symbol, date_trunc('week', closed_at) AS week
+    SELECT DISTINCT symbol, week
     FROM round_trips WHERE tournament_id = $1 AND entry_id = $2
 ),
 peers AS (
     SELECT r.entry_id, r.close_seq, r.piece, r.symbol, m.week, r.closed_at,
            r.trade_return, r.holding_seconds, r.notional, r.realized_pnl
     FROM round_trips r
-    JOIN mine m ON r.symbol = m.symbol AND date_trunc('week', r.closed_at) = m.week
+    JOIN mine m ON r.symbol = m.symbol AND r.week = m.week
     WHERE r.tournament_id = $1
 ),
 ranked AS (

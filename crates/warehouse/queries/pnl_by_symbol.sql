@@ -29,7 +29,7 @@ last_close AS (
     SELECT symbol, close AS last_close FROM (
         SELECT b.symbol, b.close, ROW_NUMBER() OVER (PARTITION BY b.symbol ORDER BY b.date DESC) AS newest
         FROM bars b JOIN tournaments t ON b.date <= t.ends_on
-        WHERE t.tournament_id = $1 AND b.symbol IN (SELECT symbol FROM traded)
+        WHERE t.tournament_id = $1
     ) WHERE newest = 1
 )
 SELECT traded.symbol,

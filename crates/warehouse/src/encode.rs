@@ -40,6 +40,12 @@ pub fn ts_date(ts: Ts) -> NaiveDate {
     days_date(ts.0.div_euclid(MICROS_PER_DAY))
 }
 
+/// The Monday of a date's week (weeks run Monday to Sunday).
+pub fn week_of(d: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()))
+}
+
 /// A closed trade with its place: the closing fill's sequence number and the piece's index
 /// among the lots that fill closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,6 +293,7 @@ pub fn round_trips(rows: &[&RoundTripRow]) -> WarehouseResult<RecordBatch> {
             money(rows.iter().map(|r| r.trip.exit_price.0))?,
             tss(rows.iter().map(|r| r.trip.opened_at.0)),
             tss(rows.iter().map(|r| r.trip.closed_at.0)),
+            dates(rows.iter().map(|r| week_of(ts_date(r.trip.closed_at)))),
             i64s(rows.iter().map(|r| r.trip.holding_seconds())),
             money(rows.iter().map(|r| r.trip.entry_price.times(r.trip.qty).0))?,
             money(rows.iter().map(|r| r.trip.fees.0))?,
@@ -346,5 +353,10 @@ mod tests {
         assert_eq!(date_days(NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()), 0);
         assert_eq!(ts_date(Ts(-1)), NaiveDate::from_ymd_opt(1969, 12, 31).unwrap());
         assert_eq!(ts_date(Ts::from_date(d)), d);
+        assert_eq!(week_of(d), NaiveDate::from_ymd_opt(2024, 2, 26).unwrap());
+        assert_eq!(
+            week_of(NaiveDate::from_ymd_opt(2024, 2, 26).unwrap()),
+            NaiveDate::from_ymd_opt(2024, 2, 26).unwrap()
+        );
     }
 }

@@ -214,6 +214,7 @@ impl Table {
                 money("exit_price"),
                 ts("opened_at"),
                 ts("closed_at"),
+                f("week", DataType::Date32, false),
                 f("holding_seconds", DataType::Int64, false),
                 money("notional"),
                 money("fees"),
