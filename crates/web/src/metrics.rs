@@ -5,6 +5,7 @@
 //! Everything lives in one [`Metrics`] value owned by the server state (no globals), so every
 //! test has its own counters.
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -383,6 +384,10 @@ impl Collector for SharedCollector {
 #[derive(Debug)]
 struct RouteMatcher {
     patterns: Vec<Pattern>,
+    /// Patterns by their first segment when it is static.
+    by_first: HashMap<&'static str, Vec<usize>>,
+    /// Patterns whose first segment is a parameter or a catch-all (tried for every path).
+    any_first: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -421,13 +426,23 @@ impl RouteMatcher {
                     })
                     .collect(),
             })
-            .collect();
-        RouteMatcher { patterns }
+            .collect::<Vec<Pattern>>();
+        let mut by_first: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut any_first = Vec::new();
+        for (i, p) in patterns.iter().enumerate() {
+            match p.segments.first() {
+                Some(Segment::Static(s)) => by_first.entry(*s).or_default().push(i),
+                _ => any_first.push(i),
+            }
+        }
+        RouteMatcher { patterns, by_first, any_first }
     }
 
     fn find(&self, path: &str) -> Option<&'static str> {
+        let first = path.split('/').nth(1).unwrap_or_default();
+        let candidates = self.by_first.get(first).map(Vec::as_slice).unwrap_or_default();
         let mut best: Option<(&'static str, u64)> = None;
-        for p in &self.patterns {
+        for p in candidates.iter().chain(&self.any_first).filter_map(|&i| self.patterns.get(i)) {
             let Some(rank) = p.rank(path) else { continue };
             if best.is_none_or(|(_, r)| rank > r) {
                 best = Some((p.template, rank));
