@@ -37,7 +37,7 @@ use clap::Args;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::etl::StoreSource;
+use bullpen_analytics::StoreSource;
 
 /// Arguments of `bench warehouse`.
 #[derive(Debug, Args)]
