@@ -217,12 +217,16 @@ fn l1(a: &[f32], b: &[f32]) -> f32 {
 /// a lane-wise OR of comparisons, which compiles to a few vector instructions: the common case
 /// of a walk (the point inside the box) costs no arithmetic.
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // lane-indexed on purpose: the compiler vectorises it
 fn outside(lo: &[f32], hi: &[f32], p: &[f32]) -> bool {
-    let mut out = false;
-    for ((&l, &h), &x) in lo.iter().zip(hi).zip(p) {
-        out |= (x < l) | (x > h);
+    let mut out = [0u32; LANE];
+    for c in 0..p.len() / LANE {
+        for i in 0..LANE {
+            let k = LANE * c + i;
+            out[i] |= u32::from(p[k] < lo[k]) | u32::from(p[k] > hi[k]);
+        }
     }
-    out
+    (out[0] | out[1] | out[2] | out[3]) != 0
 }
 
 /// `if cond { a } else { b }` without a branch (the conditions of a walk are data-dependent
@@ -371,11 +375,6 @@ impl RcTree {
     #[inline(always)]
     fn rec(&self, branch: usize) -> &[f32] {
         &self.branches[branch * self.stride..(branch + 1) * self.stride]
-    }
-
-    #[inline(always)]
-    fn rec_mut(&mut self, branch: usize) -> &mut [f32] {
-        &mut self.branches[branch * self.stride..(branch + 1) * self.stride]
     }
 
     /// A `u32` field of a branch record.
@@ -630,10 +629,10 @@ impl RcTree {
                 if out {
                     let r = rng.gen::<f64>() * (f64::from(gap) + f64::from(range));
                     if r < f64::from(gap) {
-                        inserted = Some(self.split_at(node, p, r));
+                        inserted = Some(self.split_at_lanes::<L>(node, p, r));
                         separated = true;
                     } else {
-                        self.extend_box(bi, p);
+                        self.extend_box_lanes::<L>(bi, p);
                     }
                 }
                 if !separated {
@@ -660,7 +659,7 @@ impl RcTree {
             Some(leaf) => leaf,
             None if gap > 0.0 => {
                 let r = rng.gen::<f64>() * f64::from(gap);
-                self.split_at(node, p, r)
+                self.split_at_lanes::<L>(node, p, r)
             }
             None => {
                 self.leaves[li].mass += 1;
@@ -672,9 +671,23 @@ impl RcTree {
 
     /// Creates the branch that separates `p` from `node`: `r` is the uniform draw, already known
     /// to fall in the gaps (`r < gap`); the cut sits at offset `r` along the concatenated gaps.
-    fn split_at(&mut self, node: u32, p: &[f32], mut r: f64) -> LeafId {
-        let lanes = self.lanes;
-        let (lo, hi) = self.node_box(node);
+    fn split_at(&mut self, node: u32, p: &[f32], r: f64) -> LeafId {
+        match self.lanes {
+            4 => self.split_at_lanes::<4>(node, p, r),
+            8 => self.split_at_lanes::<8>(node, p, r),
+            12 => self.split_at_lanes::<12>(node, p, r),
+            16 => self.split_at_lanes::<16>(node, p, r),
+            _ => self.split_at_lanes::<0>(node, p, r),
+        }
+    }
+
+    /// [`RcTree::split_at`] with `L` lanes known at compile time (0: read from the tree).
+    #[inline(always)]
+    fn split_at_lanes<const L: usize>(&mut self, node: u32, p: &[f32], mut r: f64) -> LeafId {
+        let lanes = if L == 0 { self.lanes } else { L };
+        let stride = 2 * lanes + META;
+        let p = &p[..lanes];
+        let (lo, hi) = self.node_box_lanes::<L>(node);
         let mut cut_dim = 0usize;
         let mut cut = 0.0f32;
         let mut p_left = true;
@@ -704,7 +717,7 @@ impl RcTree {
         let leaf = self.alloc_leaf(p, NIL) | LEAF_BIT;
         let b = self.alloc_branch(parent) as usize;
         // Box of the new branch: the node's box extended by p.
-        let base = b * self.stride;
+        let base = b * stride;
         if is_leaf(node) {
             let li = (node & !LEAF_BIT) as usize;
             let y = &self.points[li * lanes..(li + 1) * lanes];
@@ -714,7 +727,7 @@ impl RcTree {
                 mx[k] = fmax(y[k], p[k]);
             }
         } else {
-            let src = node as usize * self.stride;
+            let src = node as usize * stride;
             self.branches.copy_within(src..src + 2 * lanes, base);
             let (mn, mx) = self.branches[base..base + 2 * lanes].split_at_mut(lanes);
             for k in 0..lanes {
@@ -724,7 +737,7 @@ impl RcTree {
         }
         let (left, right, left_mass, right_mass) =
             if p_left { (leaf, node, 1, node_mass) } else { (node, leaf, node_mass, 1) };
-        let rec = self.rec_mut(b);
+        let rec = &mut self.branches[base..][..stride];
         let range = range_of(&rec[..lanes], &rec[lanes..2 * lanes]);
         let meta = &mut rec[2 * lanes..];
         meta[RANGE] = range;
@@ -789,8 +802,23 @@ impl RcTree {
 
     /// Extends a branch's box to contain `p` (padded) and updates its range.
     fn extend_box(&mut self, bi: usize, p: &[f32]) {
-        let lanes = self.lanes;
-        let rec = self.rec_mut(bi);
+        match self.lanes {
+            4 => self.extend_box_lanes::<4>(bi, p),
+            8 => self.extend_box_lanes::<8>(bi, p),
+            12 => self.extend_box_lanes::<12>(bi, p),
+            16 => self.extend_box_lanes::<16>(bi, p),
+            _ => self.extend_box_lanes::<0>(bi, p),
+        }
+    }
+
+    /// [`RcTree::extend_box`] with `L` lanes known at compile time (0: read from the tree), so
+    /// that the loops are unrolled and vectorised.
+    #[inline(always)]
+    fn extend_box_lanes<const L: usize>(&mut self, bi: usize, p: &[f32]) {
+        let lanes = if L == 0 { self.lanes } else { L };
+        let stride = 2 * lanes + META;
+        let p = &p[..lanes];
+        let rec = &mut self.branches[bi * stride..][..stride];
         {
             let (mn, mx) = rec[..2 * lanes].split_at_mut(lanes);
             for k in 0..lanes {
@@ -803,8 +831,20 @@ impl RcTree {
 
     /// Recomputes a branch's box as the union of its children's; returns whether it changed.
     fn recompute_box(&mut self, bi: usize) -> bool {
+        match self.lanes {
+            4 => self.recompute_box_lanes::<4>(bi),
+            8 => self.recompute_box_lanes::<8>(bi),
+            12 => self.recompute_box_lanes::<12>(bi),
+            16 => self.recompute_box_lanes::<16>(bi),
+            _ => self.recompute_box_lanes::<0>(bi),
+        }
+    }
+
+    /// [`RcTree::recompute_box`] with `L` lanes known at compile time (0: read from the tree).
+    #[inline(always)]
+    fn recompute_box_lanes<const L: usize>(&mut self, bi: usize) -> bool {
         const SMALL: usize = 16;
-        let lanes = self.lanes;
+        let lanes = if L == 0 { self.lanes } else { L };
         let (left, right) = (self.field(bi, CHILD), self.field(bi, CHILD + 1));
         let mut small = [0f32; 2 * SMALL];
         let mut large = Vec::new();
@@ -815,21 +855,39 @@ impl RcTree {
             &mut large[..]
         };
         {
-            let (l1, h1) = self.node_box(left);
-            let (l2, h2) = self.node_box(right);
+            let (l1, h1) = self.node_box_lanes::<L>(left);
+            let (l2, h2) = self.node_box_lanes::<L>(right);
             let (lo, hi) = union.split_at_mut(lanes);
             for k in 0..lanes {
                 lo[k] = fmin(l1[k], l2[k]);
                 hi[k] = fmax(h1[k], h2[k]);
             }
         }
-        let rec = self.rec_mut(bi);
-        if rec[..2 * lanes] == *union {
+        let stride = 2 * lanes + META;
+        let rec = &mut self.branches[bi * stride..][..stride];
+        // Compared lane by lane without early exit, so that the comparison is vectorised.
+        let mut same = true;
+        for (a, b) in rec[..2 * lanes].iter().zip(union.iter()) {
+            same &= *a == *b;
+        }
+        if same {
             return false;
         }
         rec[..2 * lanes].copy_from_slice(union);
         rec[2 * lanes + RANGE] = range_of(&rec[..lanes], &rec[lanes..2 * lanes]);
         true
+    }
+
+    /// [`RcTree::node_box`] with `L` lanes known at compile time (0: read from the tree).
+    #[inline(always)]
+    fn node_box_lanes<const L: usize>(&self, r: u32) -> (&[f32], &[f32]) {
+        let lanes = if L == 0 { self.lanes } else { L };
+        if is_leaf(r) {
+            let p = &self.points[(r & !LEAF_BIT) as usize * lanes..][..lanes];
+            (p, p)
+        } else {
+            self.branches[r as usize * (2 * lanes + META)..][..2 * lanes].split_at(lanes)
+        }
     }
 
     /// Finds the leaf holding `p` by following the cuts from the root, if `p` is in the tree.
