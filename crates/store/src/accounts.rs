@@ -243,8 +243,10 @@ pub trait AccountStore: Send + Sync {
     async fn api_keys_of_user(&self, user: UserId) -> StoreResult<Vec<ApiKey>>;
     /// Revokes a key ([`crate::StoreError::NotFound`] if unknown).
     async fn revoke_api_key(&self, key_id: &str, at: Ts) -> StoreResult<()>;
-    /// Records a successful use.
-    async fn touch_api_key(&self, key_id: &str, at: Ts) -> StoreResult<()>;
+    /// Records the last successful use of many keys in one transaction (key id, time); keys
+    /// that do not exist are skipped, so one stale id cannot hold back the others. A time
+    /// never moves a key's recorded last use backwards.
+    async fn touch_api_keys(&self, uses: &[(String, Ts)]) -> StoreResult<()>;
 
     /// Stores a password-reset token digest for a user, valid until `expires_at`.
     async fn create_reset_token(&self, token_hash: &str, user: UserId, expires_at: Ts) -> StoreResult<()>;

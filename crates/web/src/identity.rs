@@ -1,8 +1,10 @@
 //! Who is calling: anonymous, a signed-in user (session cookie) or an API key.
 //!
 //! API keys are checked on every trading request, so verified keys are cached in memory (the
-//! digest comparison still runs per request) and their last use is written at most once a
-//! minute per key; revoking a key goes through [`KeyCache::invalidate`].
+//! digest comparison still runs per request) and their last use is recorded at most once a
+//! minute per key. Recording is off the request path: a request only notes the use, and
+//! [`KeyCache::flush`] (run every second by the server, and at shutdown) writes all noted uses
+//! in one transaction. Revoking a key goes through [`KeyCache::invalidate`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -125,10 +127,15 @@ impl Caller {
     }
 }
 
-/// Verified API keys by id, with the time their last use was recorded.
+/// How often the server writes noted key uses.
+pub const KEY_USE_FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Verified API keys by id, with the time their last use was noted, and the uses noted but
+/// not yet written.
 #[derive(Default)]
 pub struct KeyCache {
     keys: Mutex<HashMap<String, (ApiKey, Ts)>>,
+    unwritten_uses: Mutex<HashMap<String, Ts>>,
 }
 
 impl KeyCache {
@@ -160,7 +167,9 @@ impl KeyCache {
         }
         let touch_due = now.0.saturating_sub(last_touch.0) >= TOUCH_INTERVAL_MICROS;
         if touch_due {
-            store.touch_api_key(key_id, now).await?;
+            if let Ok(mut uses) = self.unwritten_uses.lock() {
+                uses.insert(key_id.to_string(), now);
+            }
         }
         let principal = KeyPrincipal {
             key_id: key.key_id.clone(),
@@ -174,6 +183,39 @@ impl KeyCache {
             keys.insert(key_id.to_string(), (key, touched));
         }
         Ok(Some(principal))
+    }
+
+    /// Writes every noted key use in one transaction. On failure the uses stay noted (unless
+    /// a newer use of the same key was noted meanwhile) for the next flush.
+    pub async fn flush(&self, store: &dyn Store) -> Result<usize, ApiError> {
+        let uses: Vec<(String, Ts)> = match self.unwritten_uses.lock() {
+            Ok(mut pending) => pending.drain().collect(),
+            Err(_) => return Ok(0),
+        };
+        if uses.is_empty() {
+            return Ok(0);
+        }
+        if let Err(e) = store.touch_api_keys(&uses).await {
+            if let Ok(mut pending) = self.unwritten_uses.lock() {
+                for (key_id, at) in uses {
+                    pending.entry(key_id).or_insert(at);
+                }
+            }
+            return Err(e.into());
+        }
+        Ok(uses.len())
+    }
+
+    /// Flushes noted key uses every `interval`, until the task is dropped.
+    pub async fn flush_every(&self, store: &dyn Store, interval: std::time::Duration) {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = self.flush(store).await {
+                tracing::warn!(error = %e.message, "cannot record API key uses; retrying");
+            }
+        }
     }
 }
 

@@ -89,7 +89,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
-    let app = app(state);
+    let app = app(state.clone());
     // Responses go out at once: with Nagle's algorithm a response written in two parts waits
     // for the client's delayed ACK (up to 40 ms) before its second part is sent.
     let listener = listener.tap_io(|tcp| {
@@ -97,7 +97,18 @@ pub async fn serve(
             tracing::debug!(error = %e, "cannot set TCP_NODELAY on a connection");
         }
     });
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let key_uses = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            state.keys.flush_every(state.store.as_ref(), identity::KEY_USE_FLUSH_INTERVAL).await;
+        })
+    };
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    key_uses.abort();
+    if let Err(e) = state.keys.flush(state.store.as_ref()).await {
+        tracing::warn!(error = %e.message, "cannot record API key uses at shutdown");
+    }
+    served
 }

@@ -70,8 +70,23 @@ pub struct Metrics {
     latency: Family<LatencyLabels, Histogram, fn() -> Histogram>,
     orders: Family<OrderLabels, Counter>,
     streams: Gauge,
+    warehouse: WarehouseGauges,
     engines: Arc<EngineCollector>,
     routes: OnceLock<RouteMatcher>,
+}
+
+/// The analytics warehouse's freshness, as the server's warehouse pipeline last measured it.
+#[derive(Default)]
+struct WarehouseGauges {
+    seq_behind: Gauge,
+    seconds_behind: Gauge<f64, std::sync::atomic::AtomicU64>,
+    exports: Family<ExportLabels, Counter>,
+    last_export_rows: Gauge,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct ExportLabels {
+    outcome: &'static str,
 }
 
 impl Metrics {
@@ -105,8 +120,30 @@ impl Metrics {
             "Live streams (server-sent events, WebSockets) currently open",
             streams.clone(),
         );
+        let warehouse = WarehouseGauges::default();
+        registry.register(
+            "bullpen_warehouse_lag_sequence_numbers",
+            "Sequence numbers committed in the store and not yet exported to the analytics warehouse",
+            warehouse.seq_behind.clone(),
+        );
+        registry.register(
+            "bullpen_warehouse_lag_seconds",
+            "Freshness lag of the analytics warehouse: data time between the store's newest ledger entry and \
+             the newest exported one (largest over tournaments)",
+            warehouse.seconds_behind.clone(),
+        );
+        registry.register(
+            "bullpen_warehouse_exports",
+            "Runs of the warehouse pipeline (export, then trade scoring), by outcome",
+            warehouse.exports.clone(),
+        );
+        registry.register(
+            "bullpen_warehouse_last_export_rows",
+            "Rows the last successful warehouse export wrote",
+            warehouse.last_export_rows.clone(),
+        );
         registry.register_collector(Box::new(SharedCollector(Arc::clone(&engines))));
-        Metrics { registry, requests, latency, orders, streams, engines, routes: OnceLock::new() }
+        Metrics { registry, requests, latency, orders, streams, warehouse, engines, routes: OnceLock::new() }
     }
 
     /// Counts one answered request.
@@ -126,6 +163,33 @@ impl Metrics {
             OrderLabels { outcome: "rejected", reason: sanitize_code(outcome) }
         };
         self.orders.get_or_create(&labels).inc();
+    }
+
+    /// Counts the outcome of one order placement by the engine (rejections by their stable
+    /// code; failures that are not the order's fault are not orders and are not counted).
+    pub fn record_placement<T>(&self, result: &Result<T, bullpen_engine::EngineError>) {
+        match result {
+            Ok(_) => self.record_order("accepted"),
+            Err(bullpen_engine::EngineError::Rejected(reason)) => self.record_order(reason.code()),
+            Err(_) => {}
+        }
+    }
+
+    /// Records the warehouse's freshness lag: sequence numbers not yet exported, and seconds of
+    /// data time behind (`None` when unknown, e.g. before anything was exported: reported as
+    /// NaN so a dashboard shows a gap rather than a reassuring zero).
+    pub fn record_warehouse_lag(&self, seq_behind: i64, seconds_behind: Option<f64>) {
+        self.warehouse.seq_behind.set(seq_behind);
+        self.warehouse.seconds_behind.set(seconds_behind.unwrap_or(f64::NAN));
+    }
+
+    /// Counts one run of the warehouse pipeline; `rows` is what a successful one wrote.
+    pub fn record_warehouse_export(&self, rows: Option<u64>) {
+        let outcome = if rows.is_some() { "ok" } else { "failed" };
+        self.warehouse.exports.get_or_create(&ExportLabels { outcome }).inc();
+        if let Some(rows) = rows {
+            self.warehouse.last_export_rows.set(i64::try_from(rows).unwrap_or(i64::MAX));
+        }
     }
 
     /// One more open stream; call [`Metrics::stream_closed`] when it ends (or hold a
@@ -513,6 +577,24 @@ mod tests {
         assert_eq!(m.route_of(None, "/static/app/main.js"), "/static/{*path}");
         assert_eq!(m.route_of(None, "/api/v1/tournaments/42/x"), UNMATCHED_ROUTE);
         assert_eq!(m.route_of(None, "/nope"), UNMATCHED_ROUTE);
+    }
+
+    #[test]
+    fn reports_the_warehouse_freshness() {
+        let m = Metrics::new();
+        let text = m.render_prometheus();
+        assert!(text.contains("bullpen_warehouse_lag_sequence_numbers 0"), "{text}");
+        m.record_warehouse_lag(1_234, Some(42.5));
+        m.record_warehouse_export(Some(900));
+        m.record_warehouse_export(None);
+        let text = m.render_prometheus();
+        assert!(text.contains("bullpen_warehouse_lag_sequence_numbers 1234"), "{text}");
+        assert!(text.contains("bullpen_warehouse_lag_seconds 42.5"), "{text}");
+        assert!(text.contains("bullpen_warehouse_exports_total{outcome=\"ok\"} 1"), "{text}");
+        assert!(text.contains("bullpen_warehouse_exports_total{outcome=\"failed\"} 1"), "{text}");
+        assert!(text.contains("bullpen_warehouse_last_export_rows 900"), "{text}");
+        m.record_warehouse_lag(0, None);
+        assert!(m.render_prometheus().contains("bullpen_warehouse_lag_seconds NaN"));
     }
 
     #[test]

@@ -112,3 +112,28 @@ async fn metrics_count_requests_by_route_template_and_report_the_engine() {
     assert!(res.text().await.unwrap().ends_with("# EOF\n"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn orders_through_the_json_api_are_counted_by_outcome() {
+    let app = TestApp::spawn().await;
+    let user = app.user("ann", bullpen_store::Role::Player).await;
+    let key = app.key(&user, bullpen_store::KeyScope::Trade).await;
+    let orders = format!("/api/v1/tournaments/{}/orders", app.tournament.id.0);
+    let submit = |qty: i64| {
+        app.as_key(&key, Method::POST, &orders).json(&serde_json::json!({
+            "symbol": "AAA", "side": "buy", "type": "market", "qty": qty
+        }))
+    };
+    assert_eq!(submit(1).send().await.expect("send").status(), 201);
+    assert_eq!(submit(1).send().await.expect("send").status(), 201);
+    // Far more than the starting cash buys.
+    assert_eq!(submit(10_000_000).send().await.expect("send").status(), 422);
+
+    let text = app.request(Method::GET, "/metrics").send().await.expect("send").text().await.expect("text");
+    assert!(text.contains("bullpen_orders_total{outcome=\"accepted\",reason=\"\"} 2"), "{text}");
+    assert!(
+        text.contains("bullpen_orders_total{outcome=\"rejected\",reason=\"insufficient_buying_power\"} 1"),
+        "{text}"
+    );
+    app.stop().await;
+}

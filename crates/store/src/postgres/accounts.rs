@@ -328,13 +328,23 @@ impl AccountStore for PgStore {
         require_row(done.rows_affected(), || format!("API key `{key_id}`"))
     }
 
-    async fn touch_api_key(&self, key_id: &str, at: Ts) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE api_keys SET last_used_at = $2 WHERE key_id = $1")
-            .bind(key_id)
-            .bind(at.0)
-            .execute(&self.pool)
-            .await?;
-        require_row(done.rows_affected(), || format!("API key `{key_id}`"))
+    async fn touch_api_keys(&self, uses: &[(String, Ts)]) -> StoreResult<()> {
+        if uses.is_empty() {
+            return Ok(());
+        }
+        let (ids, times): (Vec<&str>, Vec<i64>) = uses.iter().map(|(id, at)| (id.as_str(), at.0)).unzip();
+        // One statement for the whole batch; a key named twice keeps its latest time.
+        sqlx::query(
+            "UPDATE api_keys k SET last_used_at = u.at \
+             FROM (SELECT key_id, MAX(at) AS at FROM UNNEST($1::text[], $2::bigint[]) AS t(key_id, at) \
+                   GROUP BY key_id) u \
+             WHERE k.key_id = u.key_id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)",
+        )
+        .bind(&ids)
+        .bind(&times)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn create_reset_token(&self, token_hash: &str, user: UserId, expires_at: Ts) -> StoreResult<()> {

@@ -415,14 +415,25 @@ impl AccountStore for SqliteStore {
             .await
     }
 
-    async fn touch_api_key(&self, key_id: &str, at: Ts) -> StoreResult<()> {
-        let key_id = key_id.to_string();
+    async fn touch_api_keys(&self, uses: &[(String, Ts)]) -> StoreResult<()> {
+        if uses.is_empty() {
+            return Ok(());
+        }
+        let uses = uses.to_vec();
         self.writer
             .write(move |c| {
-                let n = c
-                    .prepare_cached("UPDATE api_keys SET last_used_at = ?2 WHERE key_id = ?1")?
-                    .execute(params![key_id, at.0])?;
-                require_row(n, || format!("API key `{key_id}`"))
+                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                {
+                    let mut st = tx.prepare_cached(
+                        "UPDATE api_keys SET last_used_at = ?2 \
+                         WHERE key_id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)",
+                    )?;
+                    for (key_id, at) in &uses {
+                        st.execute(params![key_id, at.0])?;
+                    }
+                }
+                tx.commit()?;
+                Ok(())
             })
             .await
     }

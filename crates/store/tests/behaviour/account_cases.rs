@@ -212,10 +212,16 @@ pub async fn api_keys_create_list_touch_and_revoke(store: Arc<dyn Store>) {
     assert!(matches!(store.create_api_key(&orphan).await, Err(StoreError::NotFound(_))));
     assert_eq!(store.api_key("PK4").await.unwrap(), None);
 
-    store.touch_api_key("PK1", Ts(5_000)).await.unwrap();
-    store.touch_api_key("PK1", Ts(6_000)).await.unwrap();
+    store.touch_api_keys(&[("PK1".into(), Ts(5_000))]).await.unwrap();
+    store.touch_api_keys(&[("PK1".into(), Ts(6_000)), ("nope".into(), Ts(6_000))]).await.unwrap();
     assert_eq!(store.api_key("PK1").await.unwrap().unwrap().last_used_at, Some(Ts(6_000)));
-    assert!(matches!(store.touch_api_key("nope", Ts(6_000)).await, Err(StoreError::NotFound(_))));
+    store
+        .touch_api_keys(&[("PK1".into(), Ts(5_500)), ("PK3".into(), Ts(5_900)), ("PK3".into(), Ts(5_800))])
+        .await
+        .unwrap();
+    assert_eq!(store.api_key("PK1").await.unwrap().unwrap().last_used_at, Some(Ts(6_000)), "never backwards");
+    assert_eq!(store.api_key("PK3").await.unwrap().unwrap().last_used_at, Some(Ts(5_900)), "the latest of two");
+    store.touch_api_keys(&[]).await.unwrap();
 
     store.revoke_api_key("PK1", Ts(7_000)).await.unwrap();
     store.revoke_api_key("PK1", Ts(8_000)).await.unwrap();

@@ -478,7 +478,9 @@ pub async fn create(
     let handle = state.tournament_handle(id).await?;
     let entry = state.caller_entry(&caller, id).await?;
     let request = body.to_request()?;
-    let order = handle.place(entry, request).await?;
+    let placed = handle.place(entry, request).await;
+    state.metrics.record_placement(&placed);
+    let order = placed?;
     Ok((StatusCode::CREATED, Json(OrderView::from(&order))))
 }
 

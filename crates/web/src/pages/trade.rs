@@ -256,7 +256,9 @@ async fn confirm_submit(
                 Ok(r) => r,
                 Err(e) => return Ok(ticket(&viewer, &desk, &form, &e, None, StatusCode::UNPROCESSABLE_ENTITY)),
             };
-            match desk.handle.place(desk.entry.id, request.clone()).await {
+            let placed = desk.handle.place(desk.entry.id, request.clone()).await;
+            state.metrics.record_placement(&placed);
+            match placed {
                 Ok(order) => Ok(see_other(&format!("/tournaments/{}/orders?placed={}", id, order.id.0))),
                 Err(EngineError::Rejected(reason)) if reason_is_a_rule(&reason) => {
                     // Show every rule again, as they stand now, with the one that refused it.
