@@ -20,12 +20,26 @@ pub enum Report {
     PnlBySymbol,
     /// Each round trip against its symbol-and-week peers.
     PeerRoundTrips,
+    /// One entry's risk over a window of days (`$3`, `$4`: first and last day).
+    EntryRisk,
+    /// Every entry's risk over a window of days (`$1` tournament, `$2`, `$3`: first and last day).
+    TournamentRisk,
+    /// Every entry's return, rank and percentile between two closes (`$1` tournament, `$2` start
+    /// day, `$3` end day).
+    Standings,
+    /// The most traded symbols over a window of days (`$1` tournament, `$2`, `$3`: first and last day).
+    MostTraded,
 }
 
 impl Report {
     /// Every report.
     pub const ALL: [Report; 4] =
         [Report::TraderSummary, Report::TraderRisk, Report::PnlBySymbol, Report::PeerRoundTrips];
+
+    /// The report queries over a window of days: their parameters are in each file's header
+    /// and they run with [`run_query`] (not by `bullpen sql --report`).
+    pub const WINDOWED: [Report; 4] =
+        [Report::EntryRisk, Report::TournamentRisk, Report::Standings, Report::MostTraded];
 
     /// The season report of one trader: summary, risk and P&L by symbol.
     pub const SEASON: [Report; 3] = [Report::TraderSummary, Report::TraderRisk, Report::PnlBySymbol];
@@ -37,6 +51,10 @@ impl Report {
             Report::TraderRisk => "trader_risk",
             Report::PnlBySymbol => "pnl_by_symbol",
             Report::PeerRoundTrips => "peer_round_trips",
+            Report::EntryRisk => "entry_risk",
+            Report::TournamentRisk => "tournament_risk",
+            Report::Standings => "standings",
+            Report::MostTraded => "most_traded",
         }
     }
 
@@ -55,6 +73,10 @@ impl Report {
             Report::TraderRisk => include_str!("../queries/trader_risk.sql"),
             Report::PnlBySymbol => include_str!("../queries/pnl_by_symbol.sql"),
             Report::PeerRoundTrips => include_str!("../queries/peer_round_trips.sql"),
+            Report::EntryRisk => include_str!("../queries/entry_risk.sql"),
+            Report::TournamentRisk => include_str!("../queries/tournament_risk.sql"),
+            Report::Standings => include_str!("../queries/standings.sql"),
+            Report::MostTraded => include_str!("../queries/most_traded.sql"),
         }
     }
 }
@@ -90,6 +112,18 @@ pub async fn run_report(ctx: &SessionContext, report: Report, params: ReportPara
         ScalarValue::Int64(Some(params.tournament_id)),
         ScalarValue::Int64(Some(params.entry_id)),
     ])?;
+    let schema = df.schema().inner().clone();
+    let batches = df.collect().await?;
+    Ok(ReportResult { schema, batches })
+}
+
+/// Runs `report` with positional parameters (`$1`, `$2`, …, as its file's header lists them).
+pub async fn run_query(
+    ctx: &SessionContext,
+    report: Report,
+    params: Vec<ScalarValue>,
+) -> WarehouseResult<ReportResult> {
+    let df = ctx.sql(report.sql()).await?.with_param_values(params)?;
     let schema = df.schema().inner().clone();
     let batches = df.collect().await?;
     Ok(ReportResult { schema, batches })

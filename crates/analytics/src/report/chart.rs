@@ -19,11 +19,8 @@ fn seconds(date: NaiveDate) -> f64 {
 pub(crate) fn equity_chart(report: &EntryReport) -> String {
     let own = report.equity_curve.iter().map(|p| (seconds(p.date), p.equity.to_f64_lossy())).collect();
     let mut series = vec![Series { name: "Equity".into(), points: own, dashed: false }];
-    let bench: Vec<(f64, f64)> = report
-        .equity_curve
-        .iter()
-        .filter_map(|p| p.benchmark.map(|b| (seconds(p.date), b.to_f64_lossy())))
-        .collect();
+    let bench: Vec<(f64, f64)> =
+        report.equity_curve.iter().filter_map(|p| p.benchmark.map(|b| (seconds(p.date), b.to_f64_lossy()))).collect();
     if !bench.is_empty() {
         series.push(Series { name: "Equal-weight universe".into(), points: bench, dashed: true });
     }
@@ -32,11 +29,7 @@ pub(crate) fn equity_chart(report: &EntryReport) -> String {
 
 /// The distribution of returns: entries per bucket, by the bucket's middle return.
 pub(crate) fn distribution_chart(distribution: &ReturnDistribution) -> String {
-    let points = distribution
-        .buckets
-        .iter()
-        .map(|b| ((b.from_return + b.to_return) / 2.0, b.entries as f64))
-        .collect();
+    let points = distribution.buckets.iter().map(|b| ((b.from_return + b.to_return) / 2.0, b.entries as f64)).collect();
     let mut frame = Frame::new(WIDTH, HEIGHT, "Entries by return over the window");
     frame.x_format = ValueFormat::Percent;
     frame.y_format = ValueFormat::Number;

@@ -11,9 +11,7 @@ use bullpen_warehouse::Report as Query;
 use chrono::NaiveDate;
 
 use super::data::{self, benchmark, benchmark_on, close_on, ratio_return, Closes, MARK_LOOKBACK_DAYS};
-use super::model::{
-    Breakdown, CurvePoint, EntryReport, Fill, Period, Risk, SectorPnl, Summary, SymbolPnl,
-};
+use super::model::{Breakdown, CurvePoint, EntryReport, Fill, Period, Risk, SectorPnl, Summary, SymbolPnl};
 use super::table::{date_param, id_param, query, required, Rows};
 use super::{Progress, Window};
 use crate::error::AnalyticsError;
@@ -55,7 +53,12 @@ async fn trader_id(ctx: &SessionContext, tournament_id: i64, entry_id: i64) -> R
     }
 }
 
-async fn equity_series(ctx: &SessionContext, t: i64, e: i64, to: NaiveDate) -> Result<Vec<(NaiveDate, Money)>, AnalyticsError> {
+async fn equity_series(
+    ctx: &SessionContext,
+    t: i64,
+    e: i64,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, Money)>, AnalyticsError> {
     let rows = query(
         ctx,
         "SELECT date, equity FROM equity_snapshots WHERE tournament_id = $1 AND entry_id = $2 AND date <= $3 ORDER BY date",
@@ -74,8 +77,14 @@ async fn fills(ctx: &SessionContext, t: i64, e: i64, to: NaiveDate) -> Result<Ve
         vec![id_param(t), id_param(e), date_param(to)],
     )
     .await?;
-    let (seq, date, ts, order_id, symbol, side) =
-        (rows.i64s("seq")?, rows.dates("date")?, rows.times("ts")?, rows.i64s("order_id")?, rows.strings("symbol")?, rows.strings("side")?);
+    let (seq, date, ts, order_id, symbol, side) = (
+        rows.i64s("seq")?,
+        rows.dates("date")?,
+        rows.times("ts")?,
+        rows.i64s("order_id")?,
+        rows.strings("symbol")?,
+        rows.strings("side")?,
+    );
     let (qty, price, notional, fee, cash_delta, position_after) = (
         rows.i64s("qty")?,
         rows.money("price")?,
@@ -116,7 +125,11 @@ async fn trips(ctx: &SessionContext, t: i64, e: i64, to: NaiveDate) -> Result<Ve
     let (date, symbol, pnl) = (rows.dates("date")?, rows.strings("symbol")?, rows.money("realized_pnl")?);
     let mut out = Vec::with_capacity(date.len());
     for ((d, s), p) in date.into_iter().zip(symbol).zip(pnl) {
-        out.push(Trip { date: required(d, "date")?, symbol: required(s, "symbol")?, realized_pnl: required(p, "realized_pnl")? });
+        out.push(Trip {
+            date: required(d, "date")?,
+            symbol: required(s, "symbol")?,
+            realized_pnl: required(p, "realized_pnl")?,
+        });
     }
     Ok(out)
 }
@@ -129,8 +142,13 @@ async fn ledger(ctx: &SessionContext, t: i64, e: i64, to: NaiveDate) -> Result<V
         vec![id_param(t), id_param(e), date_param(to)],
     )
     .await?;
-    let (date, kind, symbol, cash, qty) =
-        (rows.dates("date")?, rows.strings("kind")?, rows.strings("symbol")?, rows.money("cash_delta")?, rows.i64s("qty_after")?);
+    let (date, kind, symbol, cash, qty) = (
+        rows.dates("date")?,
+        rows.strings("kind")?,
+        rows.strings("symbol")?,
+        rows.money("cash_delta")?,
+        rows.i64s("qty_after")?,
+    );
     let mut out = Vec::with_capacity(date.len());
     for i in 0..date.len() {
         out.push(LedgerRow {
@@ -173,8 +191,12 @@ pub(crate) fn risk_rows(rows: &Rows) -> Result<Vec<(Option<i64>, Risk)>, Analyti
 }
 
 async fn risk(ctx: &SessionContext, t: i64, e: i64, window: Window) -> Result<Risk, AnalyticsError> {
-    let result =
-        run_query(ctx, Query::EntryRisk, vec![id_param(t), id_param(e), date_param(window.from), date_param(window.to)]).await?;
+    let result = run_query(
+        ctx,
+        Query::EntryRisk,
+        vec![id_param(t), id_param(e), date_param(window.from), date_param(window.to)],
+    )
+    .await?;
     let rows = Rows::new(result.batches);
     Ok(risk_rows(&rows)?.into_iter().next().map(|(_, r)| r).unwrap_or(Risk {
         days: 0,
@@ -194,7 +216,8 @@ async fn standing(
     start_day: NaiveDate,
     end_day: NaiveDate,
 ) -> Result<(Option<i64>, i64, Option<f64>), AnalyticsError> {
-    let result = run_query(ctx, Query::Standings, vec![id_param(t), date_param(start_day), date_param(end_day)]).await?;
+    let result =
+        run_query(ctx, Query::Standings, vec![id_param(t), date_param(start_day), date_param(end_day)]).await?;
     let rows = Rows::new(result.batches);
     let (ids, rank, percentile, entries) =
         (rows.i64s("entry_id")?, rows.i64s("rank")?, rows.f64s("percentile")?, rows.i64s("entries")?);
@@ -204,7 +227,11 @@ async fn standing(
 
 /// `qty × mark`, exact; saturates far beyond any real amount.
 fn value(qty: i64, mark: Money) -> Money {
-    Money(i64::try_from(i128::from(qty) * i128::from(mark.0)).unwrap_or(if (qty < 0) == (mark.0 < 0) { i64::MAX } else { i64::MIN }))
+    Money(i64::try_from(i128::from(qty) * i128::from(mark.0)).unwrap_or(if (qty < 0) == (mark.0 < 0) {
+        i64::MAX
+    } else {
+        i64::MIN
+    }))
 }
 
 /// Per symbol as of the end of `day`: (open qty, mark, unrealized P&L).
@@ -222,10 +249,12 @@ fn unrealized_on(
         .rev()
         .find(|l| l.date <= day && l.symbol.as_deref() == Some(symbol) && matches!(l.kind.as_str(), "trade" | "split"))
         .map_or(0, |l| l.qty_after);
-    let cash_flow: Money = fills.iter().filter(|f| f.date <= day && f.fill.symbol == symbol).map(|f| f.fill.cash_delta).sum();
+    let cash_flow: Money =
+        fills.iter().filter(|f| f.date <= day && f.fill.symbol == symbol).map(|f| f.fill.cash_delta).sum();
     let realized: Money = trips.iter().filter(|t| t.date <= day && t.symbol == symbol).map(|t| t.realized_pnl).sum();
     let bar = close_on(closes, symbol, day);
-    let mark = bar.or_else(|| fills.iter().rev().find(|f| f.date <= day && f.fill.symbol == symbol).map(|f| f.fill.price));
+    let mark =
+        bar.or_else(|| fills.iter().rev().find(|f| f.date <= day && f.fill.symbol == symbol).map(|f| f.fill.price));
     let market_value = mark.map_or(Money::ZERO, |m| value(qty, m));
     (qty, bar, Some(market_value), market_value + cash_flow - realized)
 }
@@ -256,16 +285,23 @@ pub(crate) async fn build(
         };
         Ok::<_, AnalyticsError>((series, start_close, end_close, standing))
     };
-    let ((series, start_close, end_close, (rank, entries, percentile)), fills, trips, ledger, instruments, closes, risk) =
-        tokio::try_join!(
-            series_and_standing,
-            fills(ctx, t, e, to),
-            trips(ctx, t, e, to),
-            ledger(ctx, t, e, to),
-            data::instruments(ctx, tournament.rules.as_ref()),
-            data::closes(ctx, lookback, to),
-            risk(ctx, t, e, window),
-        )?;
+    let (
+        (series, start_close, end_close, (rank, entries, percentile)),
+        fills,
+        trips,
+        ledger,
+        instruments,
+        closes,
+        risk,
+    ) = tokio::try_join!(
+        series_and_standing,
+        fills(ctx, t, e, to),
+        trips(ctx, t, e, to),
+        ledger(ctx, t, e, to),
+        data::instruments(ctx, tournament.rules.as_ref()),
+        data::closes(ctx, lookback, to),
+        risk(ctx, t, e, window),
+    )?;
     progress(60, "computing P&L, benchmark and breakdown");
     let mut notes = Vec::new();
     let equity_at = |day: Option<NaiveDate>| day.and_then(|d| series.iter().find(|(s, _)| *s == d).map(|(_, m)| *m));
@@ -297,14 +333,16 @@ pub(crate) async fn build(
     let mut pnl_by_symbol = Vec::new();
     let mut unrealized_start_total = Money::ZERO;
     for symbol in &symbols {
-        let window_fills: Vec<&Fill> = fills.iter().filter(|f| in_window(f.date) && &f.fill.symbol == symbol).map(|f| &f.fill).collect();
+        let window_fills: Vec<&Fill> =
+            fills.iter().filter(|f| in_window(f.date) && &f.fill.symbol == symbol).map(|f| &f.fill).collect();
         let window_trips: Vec<&Trip> = trips.iter().filter(|t| in_window(t.date) && &t.symbol == symbol).collect();
         let dividends: Money = ledger
             .iter()
             .filter(|l| in_window(l.date) && l.kind == "dividend" && l.symbol.as_deref() == Some(symbol))
             .map(|l| l.cash_delta)
             .sum();
-        let (open_qty, last_close, market_value, unrealized) = unrealized_on(symbol, Some(to), &fills, &trips, &ledger, &closes);
+        let (open_qty, last_close, market_value, unrealized) =
+            unrealized_on(symbol, Some(to), &fills, &trips, &ledger, &closes);
         let (.., unrealized_start) = unrealized_on(symbol, before_window, &fills, &trips, &ledger, &closes);
         unrealized_start_total += unrealized_start;
         let row = SymbolPnl {
@@ -325,7 +363,9 @@ pub(crate) async fn build(
             pnl_by_symbol.push(row);
         }
     }
-    pnl_by_symbol.sort_by(|a, b| (b.realized_pnl + b.unrealized_pnl).cmp(&(a.realized_pnl + a.unrealized_pnl)).then(a.symbol.cmp(&b.symbol)));
+    pnl_by_symbol.sort_by(|a, b| {
+        (b.realized_pnl + b.unrealized_pnl).cmp(&(a.realized_pnl + a.unrealized_pnl)).then(a.symbol.cmp(&b.symbol))
+    });
     let pnl_by_sector = by_sector(&pnl_by_symbol);
 
     let sum_kind = |kinds: &[&str]| -> Money {

@@ -54,10 +54,11 @@ fn font_bytes(file: &str) -> Option<&'static [u8]> {
     typst_assets::fonts().find(|data| {
         let mut db = usvg::fontdb::Database::new();
         db.load_font_data(data.to_vec());
-        db.faces().any(|f| {
+        let found = db.faces().any(|f| {
             f.families.iter().any(|(name, _)| name == family_style.0)
                 && f.post_script_name.ends_with(if family_style.1 == "Bold" { "-Bold" } else { "Mono" })
-        })
+        });
+        found
     })
 }
 
@@ -144,14 +145,7 @@ impl Layout {
             let text = clip(cell, width);
             let pad = if numeric.get(i).copied().unwrap_or(false) { width - text.chars().count() } else { 0 };
             let y = self.y;
-            self.ops().push(Op::Text {
-                x: x + pad as f32 * char_width,
-                y,
-                size: TABLE_SIZE,
-                bold,
-                grey: false,
-                text,
-            });
+            self.ops().push(Op::Text { x: x + pad as f32 * char_width, y, size: TABLE_SIZE, bold, grey: false, text });
             x += (width + 2) as f32 * char_width;
         }
     }
@@ -165,11 +159,17 @@ impl Layout {
         let text: Vec<Vec<String>> = shown.iter().map(|r| r.iter().map(|c| c.human()).collect()).collect();
         let headers: Vec<String> = section.headers.iter().map(|h| h.to_string()).collect();
         let columns = headers.len();
-        let numeric: Vec<bool> =
-            (0..columns).map(|c| columns > 2 && shown.iter().any(|r| r.get(c).is_some_and(|x| x.is_number()))).collect();
+        let numeric: Vec<bool> = (0..columns)
+            .map(|c| columns > 2 && shown.iter().any(|r| r.get(c).is_some_and(|x| x.is_number())))
+            .collect();
         let mut widths: Vec<usize> = (0..columns)
             .map(|c| {
-                text.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).chain([headers[c].chars().count()]).max().unwrap_or(0).min(MAX_COLUMN)
+                text.iter()
+                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                    .chain([headers[c].chars().count()])
+                    .max()
+                    .unwrap_or(0)
+                    .min(MAX_COLUMN)
             })
             .collect();
         let available = (TEXT_WIDTH / (TABLE_SIZE * ADVANCE)) as usize;
@@ -190,7 +190,11 @@ impl Layout {
             self.table_row(row, &widths, &numeric, false);
         }
         if section.rows.len() > shown.len() {
-            let note = format!("First {} of {} rows; the CSV and JSON reports have them all.", shown.len(), section.rows.len());
+            let note = format!(
+                "First {} of {} rows; the CSV and JSON reports have them all.",
+                shown.len(),
+                section.rows.len()
+            );
             self.paragraph(&note, 8.0, false, true);
         }
     }
@@ -255,7 +259,8 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, AnalyticsError> {
     fontdb.load_font_data(bold_bytes.to_vec());
     fontdb.set_sans_serif_family("DejaVu Sans Mono");
     fontdb.set_monospace_family("DejaVu Sans Mono");
-    let svg_options = usvg::Options { fontdb: Arc::new(fontdb), font_family: "DejaVu Sans Mono".into(), ..Default::default() };
+    let svg_options =
+        usvg::Options { fontdb: Arc::new(fontdb), font_family: "DejaVu Sans Mono".into(), ..Default::default() };
 
     let mut document = Document::new();
     document.set_metadata(krilla::metadata::Metadata::new().title(title(report)).creator("Bullpen".to_string()));
@@ -269,7 +274,8 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, AnalyticsError> {
             match op {
                 Op::Text { x, y, size, bold: is_bold, grey, text } => {
                     let shade = if grey { 100 } else { 20 };
-                    surface.set_fill(Some(Fill { paint: rgb::Color::new(shade, shade, shade).into(), ..Fill::default() }));
+                    surface
+                        .set_fill(Some(Fill { paint: rgb::Color::new(shade, shade, shade).into(), ..Fill::default() }));
                     let font = if is_bold { bold.clone() } else { regular.clone() };
                     surface.draw_text(Point::from_xy(x, y), font, size, &text, false, TextDirection::Auto);
                 }
@@ -289,7 +295,8 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, AnalyticsError> {
                     }
                 }
                 Op::Chart { y, height, svg } => {
-                    let tree = usvg::Tree::from_str(&svg, &svg_options).map_err(|e| render_err(&format!("chart: {e}")))?;
+                    let tree =
+                        usvg::Tree::from_str(&svg, &svg_options).map_err(|e| render_err(&format!("chart: {e}")))?;
                     let size = Size::from_wh(TEXT_WIDTH, height).ok_or_else(|| render_err("bad chart size"))?;
                     surface.push_transform(&Transform::from_translate(MARGIN, y));
                     surface.draw_svg(&tree, size, SvgSettings::default());
@@ -300,7 +307,14 @@ pub(crate) fn render(report: &Report) -> Result<Vec<u8>, AnalyticsError> {
         let footer = format!("page {} of {count}", n + 1);
         surface.set_fill(Some(Fill { paint: rgb::Color::new(120, 120, 120).into(), ..Fill::default() }));
         let x = PAGE_WIDTH - MARGIN - footer.len() as f32 * 7.0 * ADVANCE;
-        surface.draw_text(Point::from_xy(x, PAGE_HEIGHT - MARGIN / 2.0), regular.clone(), 7.0, &footer, false, TextDirection::Auto);
+        surface.draw_text(
+            Point::from_xy(x, PAGE_HEIGHT - MARGIN / 2.0),
+            regular.clone(),
+            7.0,
+            &footer,
+            false,
+            TextDirection::Auto,
+        );
         surface.finish();
         page.finish();
     }

@@ -96,11 +96,12 @@ fn risk_rows(r: &Risk) -> Vec<Vec<Cell>> {
 /// The title of a report.
 pub(crate) fn title(report: &Report) -> String {
     match report {
-        Report::Entry(r) => format!(
-            "Entry {} in {} — {} to {}",
-            r.entry_id, r.tournament.name, r.period.from, r.period.to
-        ),
-        Report::Tournament(r) => format!("{} — tournament report, {} to {}", r.tournament.name, r.period.from, r.period.to),
+        Report::Entry(r) => {
+            format!("Entry {} in {} — {} to {}", r.entry_id, r.tournament.name, r.period.from, r.period.to)
+        }
+        Report::Tournament(r) => {
+            format!("{} — tournament report, {} to {}", r.tournament.name, r.period.from, r.period.to)
+        }
     }
 }
 
@@ -157,7 +158,13 @@ fn entry_sections(r: &EntryReport) -> Vec<Section> {
     ];
     vec![
         Section { key: "summary", title: "Summary".into(), headers: vec!["field", "value"], rows: summary, empty: "" },
-        Section { key: "risk", title: "Risk".into(), headers: vec!["field", "value"], rows: risk_rows(&r.risk), empty: "" },
+        Section {
+            key: "risk",
+            title: "Risk".into(),
+            headers: vec!["field", "value"],
+            rows: risk_rows(&r.risk),
+            empty: "",
+        },
         Section {
             key: "equity_breakdown",
             title: "Equity breakdown".into(),
@@ -169,8 +176,18 @@ fn entry_sections(r: &EntryReport) -> Vec<Section> {
             key: "pnl_by_symbol",
             title: "P&L by symbol".into(),
             headers: vec![
-                "symbol", "sector", "fills", "traded", "fees", "round trips", "realized", "open qty", "last close",
-                "market value", "unrealized", "dividends",
+                "symbol",
+                "sector",
+                "fills",
+                "traded",
+                "fees",
+                "round trips",
+                "realized",
+                "open qty",
+                "last close",
+                "market value",
+                "unrealized",
+                "dividends",
             ],
             rows: r
                 .pnl_by_symbol
@@ -301,7 +318,12 @@ fn tournament_sections(r: &TournamentReport) -> Vec<Section> {
         }
     }
     let risk_cells = |risk: Option<&Risk>| match risk {
-        Some(k) => vec![Cell::Percent(k.volatility), Cell::Ratio(k.sharpe), Cell::Ratio(k.sortino), Cell::Percent(k.max_drawdown)],
+        Some(k) => vec![
+            Cell::Percent(k.volatility),
+            Cell::Ratio(k.sharpe),
+            Cell::Ratio(k.sortino),
+            Cell::Percent(k.max_drawdown),
+        ],
         None => vec![Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty],
     };
     vec![
@@ -338,7 +360,15 @@ fn tournament_sections(r: &TournamentReport) -> Vec<Section> {
             key: "standings",
             title: "Standings".into(),
             headers: vec![
-                "rank", "entry", "start equity", "end equity", "return", "percentile", "volatility", "Sharpe", "Sortino",
+                "rank",
+                "entry",
+                "start equity",
+                "end equity",
+                "return",
+                "percentile",
+                "volatility",
+                "Sharpe",
+                "Sortino",
                 "max drawdown",
             ],
             rows: r

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bullpen_domain::Money;
 use bullpen_warehouse::datafusion::arrow::array::{
-    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    Array, ArrayRef, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
     TimestampMicrosecondArray,
 };
 use bullpen_warehouse::datafusion::arrow::compute::cast;
@@ -101,11 +101,6 @@ impl Rows {
         self.read::<Float64Array, _>(name, &DataType::Float64, |a, i| a.value(i))
     }
 
-    /// Booleans.
-    pub(crate) fn bools(&self, name: &str) -> Result<Vec<Option<bool>>, AnalyticsError> {
-        self.read::<BooleanArray, _>(name, &DataType::Boolean, |a, i| a.value(i))
-    }
-
     /// Text.
     pub(crate) fn strings(&self, name: &str) -> Result<Vec<Option<String>>, AnalyticsError> {
         self.read::<StringArray, _>(name, &DataType::Utf8, |a, i| a.value(i).to_string())
@@ -116,14 +111,20 @@ impl Rows {
     pub(crate) fn money(&self, name: &str) -> Result<Vec<Option<Money>>, AnalyticsError> {
         let raw = self.read::<Decimal128Array, _>(name, &DataType::Decimal128(38, 4), |a, i| a.value(i))?;
         raw.into_iter()
-            .map(|v| v.map(|v| i64::try_from(v).map(Money).map_err(|_| column_error(name, "amount out of range"))).transpose())
+            .map(|v| {
+                v.map(|v| i64::try_from(v).map(Money).map_err(|_| column_error(name, "amount out of range")))
+                    .transpose()
+            })
             .collect()
     }
 
     /// Calendar days.
     pub(crate) fn dates(&self, name: &str) -> Result<Vec<Option<NaiveDate>>, AnalyticsError> {
         let raw = self.read::<Date32Array, _>(name, &DataType::Date32, |a, i| a.value(i))?;
-        Ok(raw.into_iter().map(|d| d.and_then(|d| NaiveDate::from_num_days_from_ce_opt(d + EPOCH_DAYS_FROM_CE))).collect())
+        Ok(raw
+            .into_iter()
+            .map(|d| d.and_then(|d| NaiveDate::from_num_days_from_ce_opt(d + EPOCH_DAYS_FROM_CE)))
+            .collect())
     }
 
     /// Moments (UTC).
