@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod error;
 pub mod jobs;
 pub mod report;
+pub mod scoring;
 pub mod source;
 
 pub use error::AnalyticsError;

@@ -75,11 +75,15 @@ pub enum Table {
     Ledger,
     /// End-of-day equity per entry.
     EquitySnapshots,
+    /// Round trips scored by the anomaly detector (written by the analytics scoring pass).
+    TradeAnomalies,
+    /// Pairs of entries flagged for coordinated trading (written by the analytics scoring pass).
+    CoordinatedPairs,
 }
 
 impl Table {
     /// Every table.
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 12] = [
         Table::Instruments,
         Table::Bars,
         Table::Traders,
@@ -90,6 +94,8 @@ impl Table {
         Table::RoundTrips,
         Table::Ledger,
         Table::EquitySnapshots,
+        Table::TradeAnomalies,
+        Table::CoordinatedPairs,
     ];
 
     /// The table's name (also its directory).
@@ -105,6 +111,8 @@ impl Table {
             Table::RoundTrips => "round_trips",
             Table::Ledger => "ledger",
             Table::EquitySnapshots => "equity_snapshots",
+            Table::TradeAnomalies => "trade_anomalies",
+            Table::CoordinatedPairs => "coordinated_pairs",
         }
     }
 
@@ -113,7 +121,7 @@ impl Table {
         match self {
             Table::Instruments | Table::Traders | Table::Tournaments => Partitioning::None,
             Table::Bars => Partitioning::Year,
-            Table::Entries => Partitioning::Tournament,
+            Table::Entries | Table::TradeAnomalies | Table::CoordinatedPairs => Partitioning::Tournament,
             Table::Orders | Table::Fills | Table::RoundTrips | Table::Ledger | Table::EquitySnapshots => {
                 Partitioning::TournamentDate
             }
@@ -245,6 +253,39 @@ impl Table {
                 money("cash"),
                 money("low_equity"),
                 f("traded", DataType::Boolean, false),
+            ],
+            Table::TradeAnomalies => vec![
+                f("entry_id", DataType::Int64, false),
+                f("close_seq", DataType::Int64, false),
+                f("piece", DataType::Int32, false),
+                f("symbol", DataType::Utf8, false),
+                ts("closed_at"),
+                f("score", DataType::Float64, false),
+                f("threshold", DataType::Float64, true),
+                f("flagged", DataType::Boolean, false),
+                f("feature_1", DataType::Utf8, true),
+                f("share_1", DataType::Float64, true),
+                f("value_1", DataType::Float64, true),
+                f("feature_2", DataType::Utf8, true),
+                f("share_2", DataType::Float64, true),
+                f("value_2", DataType::Float64, true),
+                f("feature_3", DataType::Utf8, true),
+                f("share_3", DataType::Float64, true),
+                f("value_3", DataType::Float64, true),
+                f("reason", DataType::Utf8, true),
+            ],
+            Table::CoordinatedPairs => vec![
+                f("entry_a", DataType::Int64, false),
+                f("entry_b", DataType::Int64, false),
+                f("symbols", DataType::Utf8, false),
+                f("events", DataType::Int64, false),
+                ts("first_at"),
+                ts("last_at"),
+                f("expected", DataType::Float64, false),
+                f("lift", DataType::Float64, false),
+                f("p_value", DataType::Float64, false),
+                f("score", DataType::Float64, false),
+                f("reason", DataType::Utf8, false),
             ],
         };
         Arc::new(Schema::new(fields))

@@ -1,0 +1,305 @@
+//! Scoring round trips: each trade's facts from the warehouse, the trader's baseline from their
+//! earlier trades, and one streaming detector per tournament replayed in sequence order.
+
+use std::collections::HashMap;
+
+use bullpen_insights::anomaly::{DetectorConfig, Threshold, TradeAnomalyDetector, TradeScore};
+use bullpen_insights::features::{TradeFacts, TraderBaseline, FEATURE_COUNT};
+use bullpen_insights::rrcf::ForestConfig;
+use bullpen_warehouse::datafusion::prelude::SessionContext;
+use bullpen_warehouse::schema::{part_path, PartitionKey};
+use bullpen_warehouse::{Location, Table};
+
+use super::cursor::{PendingStep, ScoringCursor};
+use super::inputs::{self, Fill, Trip};
+use super::{tables, FeatureContribution, ScoringReport, TradeAnomaly};
+use crate::AnalyticsError;
+
+/// A trader's trade is scored once they have closed at least this many earlier trades (a
+/// baseline from fewer says little about their habits).
+pub(crate) const MIN_HISTORY: usize = 10;
+/// The baseline is computed from the trader's last this many trades.
+const BASELINE_TRADES: usize = 100;
+/// The frequency feature counts the trader's fills in this window before the trade opened.
+const FREQUENCY_WINDOW_MICROS: i64 = 7 * MICROS_PER_DAY;
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+/// Concentration is capped at ten times the portfolio (leverage or stale equity).
+const MAX_WEIGHT: f64 = 10.0;
+
+/// The detector every tournament is scored with: the insights defaults (50 trees of 256
+/// trades, flag above 5× the mean score of the last 2,000 trades, top 3 features) with a
+/// shorter warm-up of 200 scored trades, so that small tournaments get flags too, and the
+/// tournament id as seed, so that a replay is deterministic.
+pub(crate) fn detector_config(tournament_id: i64) -> DetectorConfig {
+    DetectorConfig {
+        forest: ForestConfig::new(FEATURE_COUNT).seed(tournament_id.unsigned_abs()),
+        warmup: 200,
+        threshold: Threshold::MeanMultiple { multiple: 5.0, window: 2000 },
+        top_features: 3,
+    }
+}
+
+/// Scores the tournament's round trips past the cursor up to `head`, one step at a time (a
+/// pending step first, exactly as it was started), writing one file per step.
+pub(crate) async fn score_tournament(
+    location: &Location,
+    ctx: &SessionContext,
+    cursor: &mut ScoringCursor,
+    tournament_id: i64,
+    head: i64,
+    report: &mut ScoringReport,
+) -> Result<(), AnalyticsError> {
+    let mut state = cursor.tournament(tournament_id);
+    loop {
+        let step = match &state.pending {
+            Some(p) => p.clone(),
+            None if head > state.trips_seq => PendingStep {
+                to: head,
+                file: part_path(Table::TradeAnomalies, &PartitionKey::Tournament(tournament_id), state.trips_seq, head),
+            },
+            None => return Ok(()),
+        };
+        state.pending = Some(step.clone());
+        cursor.set(tournament_id, state.clone());
+        cursor.save(location).await?;
+
+        let trips = inputs::trips(ctx, tournament_id, step.to).await?;
+        let fills = inputs::fills(ctx, tournament_id, step.to).await?;
+        let equity = EquityHistory::new(
+            inputs::snapshots(ctx, tournament_id).await?,
+            inputs::starting_cash(ctx, tournament_id).await?,
+        );
+        let (rows, skipped) = replay(tournament_id, &trips, &fills, &equity, state.trips_seq)?;
+        if rows.is_empty() {
+            location.delete(&step.file).await?;
+        } else {
+            let batch = tables::trade_anomalies(&rows)?;
+            let bytes = bullpen_warehouse::encode::parquet_bytes(&[batch])?;
+            location.put(&step.file, bytes).await?;
+            location.sync(vec![step.file.clone()]).await?;
+            report.files_written.push(step.file.clone());
+        }
+        report.trades_scored += rows.len();
+        report.trades_flagged += rows.iter().filter(|r| r.flagged).count();
+        report.trades_skipped += skipped;
+
+        state.trips_seq = step.to;
+        state.pending = None;
+        cursor.set(tournament_id, state.clone());
+        cursor.save(location).await?;
+    }
+}
+
+/// Replays every round trip of the tournament (in sequence order) through a fresh detector and
+/// returns the verdicts on those with `close_seq > from`, sorted by entry then sequence, and
+/// how many of those were skipped (too little history, unusable facts).
+pub(crate) fn replay(
+    tournament_id: i64,
+    trips: &[Trip],
+    fills: &[Fill],
+    equity: &EquityHistory,
+    from: i64,
+) -> Result<(Vec<TradeAnomaly>, usize), AnalyticsError> {
+    let mut detector = TradeAnomalyDetector::new(detector_config(tournament_id))
+        .map_err(|e| AnalyticsError::Invalid(format!("anomaly detector: {e}")))?;
+    let activity = FillTimes::new(fills);
+    let mut history: HashMap<i64, Vec<TradeFacts>> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut skipped = 0;
+    for trip in trips {
+        let fresh = trip.close_seq > from;
+        let facts = facts_of(trip, &activity, equity);
+        if facts.validate().is_err() {
+            skipped += usize::from(fresh);
+            continue;
+        }
+        let past = history.entry(trip.entry_id).or_default();
+        let baseline = (past.len() >= MIN_HISTORY)
+            .then(|| TraderBaseline::from_history(&past[past.len().saturating_sub(BASELINE_TRADES)..]))
+            .flatten();
+        match baseline {
+            Some(baseline) => {
+                let verdict = detector
+                    .observe(&facts, &baseline)
+                    .map_err(|e| AnalyticsError::Invalid(format!("trade {}/{}: {e}", trip.close_seq, trip.piece)))?;
+                if fresh {
+                    rows.push(anomaly_row(tournament_id, trip, verdict));
+                }
+            }
+            None => skipped += usize::from(fresh),
+        }
+        past.push(facts);
+    }
+    rows.sort_by_key(|r| (r.entry_id, r.close_seq, r.piece));
+    Ok((rows, skipped))
+}
+
+/// Each entry's fill times, sorted, for the frequency feature.
+struct FillTimes(HashMap<i64, Vec<i64>>);
+
+impl FillTimes {
+    fn new(fills: &[Fill]) -> Self {
+        let mut by_entry: HashMap<i64, Vec<i64>> = HashMap::new();
+        for f in fills {
+            by_entry.entry(f.entry_id).or_default().push(f.at);
+        }
+        for times in by_entry.values_mut() {
+            times.sort_unstable();
+        }
+        FillTimes(by_entry)
+    }
+
+    /// The entry's fills in the window before `at` (excluded).
+    fn before(&self, entry_id: i64, at: i64) -> u32 {
+        let Some(times) = self.0.get(&entry_id) else { return 0 };
+        let start = times.partition_point(|&t| t < at.saturating_sub(FREQUENCY_WINDOW_MICROS));
+        let end = times.partition_point(|&t| t < at);
+        u32::try_from(end.saturating_sub(start)).unwrap_or(u32::MAX)
+    }
+}
+
+/// Each entry's end-of-day equity, to weigh a trade against the portfolio it was made from.
+pub(crate) struct EquityHistory {
+    by_entry: HashMap<i64, Vec<(i64, f64)>>,
+    starting_cash: Option<f64>,
+}
+
+impl EquityHistory {
+    /// From `(entry, day number, equity)` rows and the tournament's starting cash.
+    pub(crate) fn new(rows: Vec<(i64, i64, f64)>, starting_cash: Option<f64>) -> Self {
+        let mut by_entry: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
+        for (entry, day, equity) in rows {
+            by_entry.entry(entry).or_default().push((day, equity));
+        }
+        for days in by_entry.values_mut() {
+            days.sort_by_key(|&(day, _)| day);
+        }
+        EquityHistory { by_entry, starting_cash }
+    }
+
+    /// The entry's equity at the last close before `at`'s UTC day, else the starting cash.
+    fn before(&self, entry_id: i64, at: i64) -> Option<f64> {
+        let day = at.div_euclid(MICROS_PER_DAY);
+        self.by_entry
+            .get(&entry_id)
+            .and_then(|days| {
+                let n = days.partition_point(|&(d, _)| d < day);
+                n.checked_sub(1).map(|i| days[i].1)
+            })
+            .or(self.starting_cash)
+    }
+}
+
+/// The facts the features are computed from.
+fn facts_of(trip: &Trip, activity: &FillTimes, equity: &EquityHistory) -> TradeFacts {
+    let weight = match equity.before(trip.entry_id, trip.opened_at) {
+        Some(e) if e > 0.0 => (trip.notional / e).clamp(0.0, MAX_WEIGHT),
+        _ => 0.0,
+    };
+    TradeFacts {
+        entry_id: trip.entry_id.unsigned_abs(),
+        symbol: trip.symbol.clone(),
+        opened_at: trip.opened_at,
+        closed_at: trip.closed_at,
+        qty: trip.qty,
+        entry_price: trip.entry_price,
+        exit_price: trip.exit_price,
+        notional: trip.notional,
+        return_pct: trip.trade_return * 100.0,
+        trades_in_window: activity.before(trip.entry_id, trip.opened_at),
+        symbol_weight: weight,
+    }
+}
+
+/// A row of `trade_anomalies` from the detector's verdict.
+fn anomaly_row(tournament_id: i64, trip: &Trip, verdict: TradeScore) -> TradeAnomaly {
+    let contributions: Vec<FeatureContribution> = verdict
+        .contributions
+        .iter()
+        .map(|c| FeatureContribution {
+            feature: c.feature.to_string(),
+            share: if verdict.score > 0.0 { c.share / verdict.score } else { 0.0 },
+            value: c.value,
+        })
+        .collect();
+    let reason = if verdict.flagged { reason(verdict.score, verdict.threshold, &contributions) } else { String::new() };
+    TradeAnomaly {
+        tournament_id,
+        entry_id: trip.entry_id,
+        close_seq: trip.close_seq,
+        piece: trip.piece,
+        symbol: trip.symbol.clone(),
+        closed_at: trip.closed_at,
+        score: verdict.score,
+        threshold: verdict.threshold,
+        flagged: verdict.flagged,
+        contributions,
+        reason,
+    }
+}
+
+/// How a feature is named in a sentence.
+fn label(feature: &str) -> &str {
+    match feature {
+        "holding_period" => "holding period",
+        "time_of_day" => "time of day",
+        "concentration" => "concentration in the symbol",
+        "frequency" => "trading frequency",
+        other => other,
+    }
+}
+
+/// "Unusual trade (score 41.2, threshold 9.8): size 12.4σ above this trader's usual (71 % of the
+/// score); return 3.1σ below (18 %)."
+pub(crate) fn reason(score: f64, threshold: Option<f64>, contributions: &[FeatureContribution]) -> String {
+    let mut parts = Vec::new();
+    for (i, c) in contributions.iter().enumerate() {
+        let direction = if c.value >= 0.0 { "above" } else { "below" };
+        let whose = if i == 0 { " this trader's usual" } else { "" };
+        let of_score = if i == 0 { " of the score" } else { "" };
+        parts.push(format!(
+            "{} {:.1}σ {direction}{whose} ({:.0} %{of_score})",
+            label(&c.feature),
+            c.value.abs(),
+            c.share * 100.0
+        ));
+    }
+    let threshold = threshold.map_or(String::new(), |t| format!(", threshold {t:.1}"));
+    if parts.is_empty() {
+        format!("Unusual trade (score {score:.1}{threshold}).")
+    } else {
+        format!("Unusual trade (score {score:.1}{threshold}): {}.", parts.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_name_the_features_and_their_direction() {
+        let c = vec![
+            FeatureContribution { feature: "size".into(), share: 0.71, value: 12.43 },
+            FeatureContribution { feature: "holding_period".into(), share: 0.18, value: -3.1 },
+        ];
+        assert_eq!(
+            reason(41.23, Some(9.8), &c),
+            "Unusual trade (score 41.2, threshold 9.8): size 12.4σ above this trader's usual (71 % of the score); \
+             holding period 3.1σ below (18 %)."
+        );
+        assert_eq!(reason(5.0, None, &[]), "Unusual trade (score 5.0).");
+    }
+
+    #[test]
+    fn frequency_and_equity_look_only_at_the_past() {
+        let fill = |entry_id, at| Fill { seq: 0, entry_id, at, symbol: "AAPL".into(), buy: true };
+        let times = FillTimes::new(&[fill(1, 10), fill(1, 20), fill(1, 30), fill(2, 15)]);
+        assert_eq!(times.before(1, 30), 2);
+        assert_eq!(times.before(1, 31), 3);
+        assert_eq!(times.before(3, 31), 0);
+        let equity = EquityHistory::new(vec![(1, 0, 100.0), (1, 2, 300.0), (1, 1, 200.0)], Some(50.0));
+        assert_eq!(equity.before(1, MICROS_PER_DAY * 2 + 5), Some(200.0));
+        assert_eq!(equity.before(1, 5), Some(50.0));
+        assert_eq!(equity.before(9, 5), Some(50.0));
+    }
+}
