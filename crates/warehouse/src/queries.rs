@@ -20,6 +20,10 @@ pub enum Report {
     PnlBySymbol,
     /// Each round trip against its symbol-and-week peers.
     PeerRoundTrips,
+    /// Each round trip against its week's peers in three groups: symbol, sector, tournament.
+    PeerRoundTripGroups,
+    /// Closing equity each day beside the tournament's median and top decile.
+    EquityCurve,
     /// One entry's risk over a window of days (`$3`, `$4`: first and last day).
     EntryRisk,
     /// Every entry's risk over a window of days (`$1` tournament, `$2`, `$3`: first and last day).
@@ -33,8 +37,14 @@ pub enum Report {
 
 impl Report {
     /// Every report.
-    pub const ALL: [Report; 4] =
-        [Report::TraderSummary, Report::TraderRisk, Report::PnlBySymbol, Report::PeerRoundTrips];
+    pub const ALL: [Report; 6] = [
+        Report::TraderSummary,
+        Report::TraderRisk,
+        Report::PnlBySymbol,
+        Report::PeerRoundTrips,
+        Report::PeerRoundTripGroups,
+        Report::EquityCurve,
+    ];
 
     /// The report queries over a window of days: their parameters are in each file's header
     /// and they run with [`run_query`] (not by `bullpen sql --report`).
@@ -51,6 +61,8 @@ impl Report {
             Report::TraderRisk => "trader_risk",
             Report::PnlBySymbol => "pnl_by_symbol",
             Report::PeerRoundTrips => "peer_round_trips",
+            Report::PeerRoundTripGroups => "peer_round_trip_groups",
+            Report::EquityCurve => "equity_curve",
             Report::EntryRisk => "entry_risk",
             Report::TournamentRisk => "tournament_risk",
             Report::Standings => "standings",
@@ -73,6 +85,8 @@ impl Report {
             Report::TraderRisk => include_str!("../queries/trader_risk.sql"),
             Report::PnlBySymbol => include_str!("../queries/pnl_by_symbol.sql"),
             Report::PeerRoundTrips => include_str!("../queries/peer_round_trips.sql"),
+            Report::PeerRoundTripGroups => include_str!("../queries/peer_round_trip_groups.sql"),
+            Report::EquityCurve => include_str!("../queries/equity_curve.sql"),
             Report::EntryRisk => include_str!("../queries/entry_risk.sql"),
             Report::TournamentRisk => include_str!("../queries/tournament_risk.sql"),
             Report::Standings => include_str!("../queries/standings.sql"),

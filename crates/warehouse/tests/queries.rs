@@ -161,6 +161,54 @@ async fn peer_round_trips_rank_each_trade_in_its_symbol_week() {
     assert!(close(num(&r[0], "trade_return"), 23.0 / 250.0), "{}", r[0]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_round_trip_groups_rank_by_symbol_sector_and_tournament() {
+    let (_dir, ctx) = warehouse().await;
+    let (won, lost, xom) = (0.098, -21.5 / 1_010.0, 23.0 / 250.0);
+    let r = rows(&ctx, Report::PeerRoundTripGroups, 2).await;
+    let groups: Vec<&str> = r.iter().map(|row| row["peer_group"].as_str().unwrap()).collect();
+    assert_eq!(groups, ["sector", "symbol", "tournament"], "{r:?}");
+    for row in &r {
+        assert_eq!((row["symbol"].as_str(), row["close_seq"].as_i64()), (Some("AAPL"), Some(8)), "{row}");
+        assert_eq!(row["sector"].as_str(), Some("Information Technology"));
+        assert!(close(num(row, "trade_return"), lost) && close(num(row, "return_percentile"), 0.0), "{row}");
+    }
+    // Symbol and sector: the two AAPL trades; the tournament adds the XOM short.
+    for row in &r[..2] {
+        assert_eq!((row["peer_trades"].as_i64(), row["peer_traders"].as_i64()), (Some(2), Some(2)), "{row}");
+        assert!(close(num(row, "return_p50"), (won + lost) / 2.0), "{row}");
+    }
+    let all = &r[2];
+    assert_eq!((all["group_key"].as_str(), all["peer_trades"].as_i64()), (Some("all"), Some(3)));
+    assert!(close(num(all, "return_p50"), xom) && close(num(all, "return_p10"), lost + 0.2 * (xom - lost)), "{all}");
+    assert!(close(num(all, "return_p90"), xom + 0.8 * (won - xom)), "{all}");
+    // Entry 1's winner is first everywhere; entry 3's short is alone in Energy.
+    let best = rows(&ctx, Report::PeerRoundTripGroups, 1).await;
+    assert!(best.iter().all(|row| close(num(row, "return_percentile"), 1.0)), "{best:?}");
+    let energy = rows(&ctx, Report::PeerRoundTripGroups, 3).await;
+    let sector = energy.iter().find(|row| row["peer_group"] == "sector").unwrap();
+    assert_eq!((sector["group_key"].as_str(), sector["peer_trades"].as_i64()), (Some("Energy"), Some(1)));
+    let tournament = energy.iter().find(|row| row["peer_group"] == "tournament").unwrap();
+    assert!(close(num(tournament, "return_percentile"), 0.5), "{tournament}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn equity_curve_beside_the_median_and_top_decile() {
+    let (_dir, ctx) = warehouse().await;
+    let r = rows(&ctx, Report::EquityCurve, 1).await;
+    assert_eq!(r.len(), 3, "{r:?}");
+    let dates: Vec<&str> = r.iter().map(|row| row["date"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2024-01-02", "2024-01-03", "2024-01-04"]);
+    // Jan 4: entry 2 $10,088, entry 1 $10,087, entry 3 $10,023: three entries, so the median is
+    // the middle one and the top decile (the 3rd of 3 by nearest rank) the best.
+    let last = &r[2];
+    assert_eq!(last["entries"].as_i64(), Some(3));
+    assert!(close(num(last, "equity"), 10_087.0), "{last}");
+    assert!(close(num(last, "middle_low"), 10_087.0) && close(num(last, "middle_high"), 10_087.0), "{last}");
+    assert!(close(num(last, "top_decile"), 10_088.0), "{last}");
+    assert!(rows(&ctx, Report::EquityCurve, 99).await.is_empty());
+}
+
 #[test]
 fn every_report_has_its_sql_file_and_name() {
     for report in Report::ALL {
