@@ -2,13 +2,15 @@
 //! trading history with filters, the equity curve against an equal-weight benchmark and the
 //! tournament's median and top decile, every round trip against its peers (same symbol, same
 //! sector, whole tournament, same week) with percentiles and bands, who else traded a symbol
-//! that week, anomalous trades with their reasons, and how fresh the warehouse is.
+//! that week, anomalous trades with their reasons (and the admins' platform-wide view), and how
+//! fresh the warehouse is.
 //!
 //! Every function takes a DataFusion session from [`bullpen_warehouse::open_session`] and an
 //! [`EntryRef`]; results are plain serialisable values (money as exact decimal strings, floats
 //! only for returns and percentiles) that the web API returns as they are and the pages draw.
 //! Other traders appear only under their warehouse pseudonym, never with a name.
 
+pub mod anomalies;
 mod cells;
 pub mod equity;
 pub mod freshness;
@@ -16,6 +18,7 @@ pub mod history;
 pub mod peers;
 pub mod who_else;
 
+pub use anomalies::{entry_anomalies, platform, AnomalyFeature, AnomalyView, PairView, PlatformView};
 pub use equity::{equity_curve, EquityCurve, EquityPoint};
 pub use freshness::{freshness, Freshness};
 pub use history::{history, FillRow, HistoryKind, HistoryPage, HistoryQuery, RoundTripRow, SideFilter};

@@ -17,7 +17,11 @@ use bullpen_warehouse::{WarehouseError, WarehouseResult};
 use chrono::NaiveDate;
 
 /// Runs a statement with positional parameters (`$1`, `$2`, …) and collects its rows.
-pub(crate) async fn query(ctx: &SessionContext, sql: &str, params: Vec<ScalarValue>) -> WarehouseResult<Vec<RecordBatch>> {
+pub(crate) async fn query(
+    ctx: &SessionContext,
+    sql: &str,
+    params: Vec<ScalarValue>,
+) -> WarehouseResult<Vec<RecordBatch>> {
     let df = ctx.sql(sql).await?;
     let df = if params.is_empty() { df } else { df.with_param_values(params)? };
     Ok(df.collect().await?)
@@ -33,40 +37,47 @@ fn column(batch: &RecordBatch, name: &str, to: &DataType) -> WarehouseResult<std
     Ok(cast(col, to)?)
 }
 
+fn mismatch(name: &str) -> WarehouseError {
+    WarehouseError::Data(format!("column `{name}` did not convert to the expected type"))
+}
+
 /// A column as 64-bit integers.
 pub(crate) fn ints(batch: &RecordBatch, name: &str) -> WarehouseResult<Int64Array> {
-    Ok(column(batch, name, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
+    column(batch, name, &DataType::Int64)?.as_primitive_opt::<Int64Type>().cloned().ok_or_else(|| mismatch(name))
 }
 
 /// A column as 64-bit floats.
 pub(crate) fn floats(batch: &RecordBatch, name: &str) -> WarehouseResult<Float64Array> {
-    Ok(column(batch, name, &DataType::Float64)?.as_primitive::<Float64Type>().clone())
+    column(batch, name, &DataType::Float64)?.as_primitive_opt::<Float64Type>().cloned().ok_or_else(|| mismatch(name))
 }
 
 /// A column of money as decimals with four places (the store's fixed point).
 pub(crate) fn moneys(batch: &RecordBatch, name: &str) -> WarehouseResult<Decimal128Array> {
-    Ok(column(batch, name, &DataType::Decimal128(38, 4))?.as_primitive::<Decimal128Type>().clone())
+    column(batch, name, &DataType::Decimal128(38, 4))?
+        .as_primitive_opt::<Decimal128Type>()
+        .cloned()
+        .ok_or_else(|| mismatch(name))
 }
 
 /// A column as text.
 pub(crate) fn texts(batch: &RecordBatch, name: &str) -> WarehouseResult<StringArray> {
-    Ok(column(batch, name, &DataType::Utf8)?.as_string::<i32>().clone())
+    column(batch, name, &DataType::Utf8)?.as_string_opt::<i32>().cloned().ok_or_else(|| mismatch(name))
 }
 
 /// A column of times (microseconds, UTC).
 pub(crate) fn times(batch: &RecordBatch, name: &str) -> WarehouseResult<TimestampMicrosecondArray> {
     let to = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
-    Ok(column(batch, name, &to)?.as_primitive::<TimestampMicrosecondType>().clone())
+    column(batch, name, &to)?.as_primitive_opt::<TimestampMicrosecondType>().cloned().ok_or_else(|| mismatch(name))
 }
 
 /// A column of dates.
 pub(crate) fn dates(batch: &RecordBatch, name: &str) -> WarehouseResult<Date32Array> {
-    Ok(column(batch, name, &DataType::Date32)?.as_primitive::<Date32Type>().clone())
+    column(batch, name, &DataType::Date32)?.as_primitive_opt::<Date32Type>().cloned().ok_or_else(|| mismatch(name))
 }
 
 /// A column of booleans.
 pub(crate) fn bools(batch: &RecordBatch, name: &str) -> WarehouseResult<BooleanArray> {
-    Ok(column(batch, name, &DataType::Boolean)?.as_boolean().clone())
+    column(batch, name, &DataType::Boolean)?.as_boolean_opt().cloned().ok_or_else(|| mismatch(name))
 }
 
 /// Integer at a row (`None` when null).

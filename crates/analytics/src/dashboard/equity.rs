@@ -110,7 +110,8 @@ async fn closes(
     let mut by_date: BTreeMap<NaiveDate, HashMap<Symbol, Price>> = BTreeMap::new();
     let sql = "SELECT date, symbol, close FROM bars WHERE date >= $1 AND date <= $2";
     for b in query(ctx, sql, vec![date_param(from), date_param(to)]).await? {
-        let (date, symbol, close) = (cells::dates(&b, "date")?, cells::texts(&b, "symbol")?, cells::moneys(&b, "close")?);
+        let (date, symbol, close) =
+            (cells::dates(&b, "date")?, cells::texts(&b, "symbol")?, cells::moneys(&b, "close")?);
         for i in 0..b.num_rows() {
             let (Some(d), Some(s), Some(c)) = (cells::date(&date, i), cells::text(&symbol, i), cells::money(&close, i))
             else {
@@ -209,10 +210,17 @@ mod tests {
         let sym = |s: &str| Symbol::parse(s).unwrap_or_else(|e| panic!("{e}"));
         let day = |d: u32| NaiveDate::from_ymd_opt(2026, 1, d).unwrap_or_default();
         let mut by_date: BTreeMap<NaiveDate, HashMap<Symbol, Price>> = BTreeMap::new();
-        by_date.insert(day(5), HashMap::from([(sym("AAA"), Price::from_dollars(100)), (sym("BBB"), Price::from_dollars(50))]));
-        by_date.insert(day(6), HashMap::from([(sym("AAA"), Price::from_dollars(110)), (sym("BBB"), Price::from_dollars(40))]));
+        by_date.insert(
+            day(5),
+            HashMap::from([(sym("AAA"), Price::from_dollars(100)), (sym("BBB"), Price::from_dollars(50))]),
+        );
+        by_date.insert(
+            day(6),
+            HashMap::from([(sym("AAA"), Price::from_dollars(110)), (sym("BBB"), Price::from_dollars(40))]),
+        );
         by_date.insert(day(7), HashMap::from([(sym("AAA"), Price::from_dollars(120))]));
-        let values: Vec<Money> = equal_weight(&by_date, Money::from_dollars(100_000)).into_iter().map(|(_, m)| m).collect();
+        let values: Vec<Money> =
+            equal_weight(&by_date, Money::from_dollars(100_000)).into_iter().map(|(_, m)| m).collect();
         assert_eq!(values, [Money::from_dollars(100_000), Money::from_dollars(95_000), Money::from_dollars(100_000)]);
         assert!(equal_weight(&BTreeMap::new(), Money::from_dollars(1)).is_empty());
     }

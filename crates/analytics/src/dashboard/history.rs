@@ -195,7 +195,12 @@ pub async fn history(ctx: &SessionContext, at: EntryRef, q: &HistoryQuery) -> Wa
     }
 }
 
-async fn fills(ctx: &SessionContext, mut filter: Filter, q: &HistoryQuery, fetch: usize) -> WarehouseResult<HistoryPage> {
+async fn fills(
+    ctx: &SessionContext,
+    mut filter: Filter,
+    q: &HistoryQuery,
+    fetch: usize,
+) -> WarehouseResult<HistoryPage> {
     if let Some(side) = q.side {
         let text = if side == SideFilter::Buy { "buy" } else { "sell" };
         filter.add("side = ?", ScalarValue::Utf8(Some(text.into())));

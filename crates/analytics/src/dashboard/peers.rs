@@ -43,10 +43,9 @@ impl PeerGroup {
 
     /// The group named `text`.
     pub fn parse(text: &str) -> WarehouseResult<PeerGroup> {
-        PeerGroup::ALL
-            .into_iter()
-            .find(|g| g.as_str() == text)
-            .ok_or_else(|| WarehouseError::Invalid(format!("peer group must be symbol, sector or tournament, got `{text}`")))
+        PeerGroup::ALL.into_iter().find(|g| g.as_str() == text).ok_or_else(|| {
+            WarehouseError::Invalid(format!("peer group must be symbol, sector or tournament, got `{text}`"))
+        })
     }
 
     /// The SQL expression of a round trip's key in this group (`r` the round trip, `i` its
@@ -117,7 +116,8 @@ pub struct PeerTrades {
 pub async fn peer_trades(ctx: &SessionContext, at: EntryRef) -> WarehouseResult<Vec<PeerTrades>> {
     let params = ReportParams { tournament_id: at.tournament_id.0, entry_id: at.entry_id.0 };
     let result = run_report(ctx, Report::PeerRoundTripGroups, params).await?;
-    let mut out: Vec<PeerTrades> = PeerGroup::ALL.into_iter().map(|group| PeerTrades { group, trades: Vec::new() }).collect();
+    let mut out: Vec<PeerTrades> =
+        PeerGroup::ALL.into_iter().map(|group| PeerTrades { group, trades: Vec::new() }).collect();
     for b in &result.batches {
         let (group, seq, piece, symbol, sector, week, closed) = (
             cells::texts(b, "peer_group")?,
@@ -210,7 +210,12 @@ pub struct PeerPoints {
 
 /// The round trips of every trader in the weeks (and symbols or sectors, by group) of the
 /// entry's own: all of the entry's, and at most `limit` of the others' (the most recent).
-pub async fn peer_points(ctx: &SessionContext, at: EntryRef, group: PeerGroup, limit: usize) -> WarehouseResult<PeerPoints> {
+pub async fn peer_points(
+    ctx: &SessionContext,
+    at: EntryRef,
+    group: PeerGroup,
+    limit: usize,
+) -> WarehouseResult<PeerPoints> {
     let key = group.key_sql();
     let sql = format!(
         "WITH mine AS (\

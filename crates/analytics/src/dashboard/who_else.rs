@@ -83,7 +83,12 @@ pub struct WhoElse {
 
 /// Who else traded the symbol of the entry's round trip `(close_seq, piece)` in its week;
 /// `None` when the entry has no such round trip.
-pub async fn who_else(ctx: &SessionContext, at: EntryRef, close_seq: i64, piece: i32) -> WarehouseResult<Option<WhoElse>> {
+pub async fn who_else(
+    ctx: &SessionContext,
+    at: EntryRef,
+    close_seq: i64,
+    piece: i32,
+) -> WarehouseResult<Option<WhoElse>> {
     let (t, e) = (ScalarValue::Int64(Some(at.tournament_id.0)), ScalarValue::Int64(Some(at.entry_id.0)));
     let trip = vec![t.clone(), e.clone(), ScalarValue::Int64(Some(close_seq)), ScalarValue::Int32(Some(piece))];
     let mut found = None;
@@ -115,9 +120,8 @@ pub async fn who_else(ctx: &SessionContext, at: EntryRef, close_seq: i64, piece:
             let is_you = you.value(i);
             let trader_id = cells::text(&trader, i).unwrap_or_default();
             let realized_pnl = cells::money(&pnl, i).unwrap_or_default();
-            let trade_return = cells::money(&notional, i)
-                .filter(|n| n.0 != 0)
-                .map(|n| realized_pnl.to_f64_lossy() / n.to_f64_lossy());
+            let trade_return =
+                cells::money(&notional, i).filter(|n| n.0 != 0).map(|n| realized_pnl.to_f64_lossy() / n.to_f64_lossy());
             traders.push(WhoElseTrader {
                 label: if is_you { "You".to_string() } else { trader_label(&trader_id) },
                 trader_id,
