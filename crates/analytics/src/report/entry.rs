@@ -374,8 +374,12 @@ pub(crate) async fn build(
     let realized_pnl: Money = pnl_by_symbol.iter().map(|r| r.realized_pnl).sum();
     let unrealized_end: Money = pnl_by_symbol.iter().map(|r| r.unrealized_pnl).sum();
     let unrealized_change = unrealized_end - unrealized_start_total;
+    // The first deposit is the starting cash, already the start equity when the window starts
+    // with the tournament.
+    let all_deposits = sum_kind(&["deposit"]);
+    let initial = if start_close.is_none() { tournament.info.starting_cash.min(all_deposits) } else { Money::ZERO };
     let (dividends, interest, deposits) =
-        (sum_kind(&["dividend"]), sum_kind(&["interest", "borrow_fee"]), sum_kind(&["deposit"]));
+        (sum_kind(&["dividend"]), sum_kind(&["interest", "borrow_fee"]), all_deposits - initial);
     let explained = start_equity + realized_pnl + unrealized_change + dividends + interest + deposits;
     let breakdown = Breakdown {
         start_equity,
