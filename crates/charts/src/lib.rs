@@ -16,7 +16,7 @@ mod svg;
 pub use axis::{nice_ticks, Scale};
 pub use candles::{candle_chart, Candle, TradeMarker};
 pub use line::{line_chart, Series};
-pub use scatter::{scatter_chart, ScatterPoint};
+pub use scatter::{scatter_chart, scatter_chart_with_bands, Band, ScatterPoint};
 pub use svg::escape;
 
 /// Size and labels of a chart.
