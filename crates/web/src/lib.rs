@@ -8,6 +8,7 @@
 //! and map failures to [`error::ApiError`] (a status plus a stable code).
 
 pub mod alpaca;
+pub mod analytics;
 pub mod api;
 pub mod audit;
 pub mod auth;

@@ -60,6 +60,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(crate::auth::ApiDoc::openapi());
     doc.merge(crate::api::ApiDoc::openapi());
+    doc.merge(crate::api::dashboard::ApiDoc::openapi());
+    doc.merge(crate::api::reports::ApiDoc::openapi());
     doc.merge(crate::stream::ApiDoc::openapi());
     doc.merge(crate::ops::ApiDoc::openapi());
     add_security_schemes(&mut doc);

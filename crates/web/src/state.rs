@@ -65,6 +65,8 @@ pub struct Shared {
     pub limiter: LoginLimiter,
     /// Access rule of every route (filled when the router is built).
     pub routes: std::sync::OnceLock<RouteTable>,
+    /// The analytics warehouse and report jobs (see [`AppState::set_analytics`]).
+    pub analytics_slot: std::sync::OnceLock<crate::analytics::Analytics>,
 }
 
 /// Cheap-to-clone handle on [`Shared`].
@@ -91,6 +93,7 @@ impl AppState {
             keys: KeyCache::default(),
             limiter,
             routes: std::sync::OnceLock::new(),
+            analytics_slot: std::sync::OnceLock::new(),
         }))
     }
 

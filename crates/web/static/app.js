@@ -386,3 +386,43 @@ function wireRanges(root) {
   });
 }
 document.addEventListener("bullpen:ready", () => { wireTicket(document); wireRanges(document); });
+
+// Report jobs: each queued or running job is polled until it finishes; its status and then
+// its download link are filled in place (without the script, reloading the page shows them).
+const REPORT_STATES = { queued: "Queued", running: "Running", done: "Done", failed: "Failed" };
+function showJob(row, job) {
+  let text = REPORT_STATES[job.state] || job.state;
+  if (job.state === "queued" || job.state === "running") text += ` (${job.progress_percent}%, ${job.stage})`;
+  if (job.error) text += `: ${job.error}`;
+  const status = row.querySelector('[data-field="status"]');
+  if (status) status.textContent = text;
+  if (job.download_url) {
+    const a = document.createElement("a");
+    a.href = job.download_url;
+    a.download = job.file_name;
+    a.textContent = "Download ";
+    const name = document.createElement("span");
+    name.className = "visually-hidden";
+    name.textContent = job.file_name;
+    a.append(name);
+    const cell = row.querySelector('[data-field="download"]');
+    if (cell) cell.replaceChildren(a);
+  }
+  if (job.state === "done" || job.state === "failed") delete row.dataset.live;
+}
+function pollReports(root) {
+  const rows = Array.from(root.querySelectorAll("tr[data-report-job][data-live]"));
+  if (!rows.length) return;
+  const tick = () => {
+    const live = rows.filter((r) => r.dataset.live);
+    if (!live.length) return;
+    Promise.all(live.map((row) =>
+      fetch(`/api/v1/reports/${row.dataset.reportJob}`, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then((res) => (res.ok ? res.json() : null))
+        .then((job) => { if (job) showJob(row, job); })
+        .catch(() => {})
+    )).then(() => setTimeout(tick, 1000));
+  };
+  setTimeout(tick, 500);
+}
+document.addEventListener("bullpen:ready", () => pollReports(document));

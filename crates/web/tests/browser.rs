@@ -1,7 +1,7 @@
 //! The pages in a real browser: headless Chromium (Debian's `chromium`) driven by
 //! `playwright-core` from `tests/browser/run.mjs` against a running test server.
 //!
-//! The scenarios (sign-up to sign-out with orders and live updates, a league joined through
+//! The scenarios (sign-up to sign-out with orders, live updates, the dashboard and a report, a league joined through
 //! its invite link, an admin creating a tournament, a rejected order) and the quality checks
 //! on every page they visit live in the script; this test starts the server, seeds an admin
 //! with a real password, runs the script and moves prices when the script asks
@@ -17,12 +17,16 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bullpen_domain::{ChallengeRules, DailyBar, Price, TournamentKind, TournamentRules, TournamentState};
 use bullpen_engine::PriceUpdate;
 use bullpen_market::clock::Clock;
 use bullpen_store::{KeyScope, NewTournament, Role};
+use bullpen_analytics::StoreSource;
+use bullpen_warehouse::{ExportOptions, Exporter, Location};
+use bullpen_web::analytics::Analytics;
 use bullpen_web::auth::credentials::{create_account, AccountForm};
 use chrono::{Datelike, NaiveDate};
 use support::TestApp;
@@ -178,6 +182,23 @@ async fn pages_work_in_a_real_browser() {
         .map(|(s, p)| PriceUpdate { symbol: support::sym(s), price: support::usd(*p), day_volume: None })
         .collect();
     challenge.tick(app.clock.now(), opening).await.expect("tick");
+    // The analytics warehouse, exported from the store every half second (as the server's ETL
+    // does every minute), with report jobs, for the dashboard and reports pages.
+    let location = Location::local(&app.dir.path().join("warehouse")).expect("warehouse");
+    let analytics = Analytics::with_reports(location.clone(), &app.dir.path().join("reports"), app.clock.clone())
+        .expect("report jobs");
+    assert!(app.state.set_analytics(analytics));
+    let exporter = Exporter::open(location, Arc::new(StoreSource(app.store.clone())), ExportOptions::default())
+        .await
+        .expect("exporter");
+    let etl = tokio::spawn(async move {
+        loop {
+            if let Err(e) = exporter.run_once().await {
+                eprintln!("warehouse export failed: {e}");
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
     // A rival already in the test tournament, so its leaderboard has someone to rank against.
     let rival = app.user("rival", Role::Player).await;
     app.key(&rival, KeyScope::Trade).await;
@@ -232,6 +253,7 @@ async fn pages_work_in_a_real_browser() {
         eprintln!("{errors}");
     }
     println!("browser run took {:.1} s", started.elapsed().as_secs_f64());
+    etl.abort();
     assert!(status.success(), "browser scenarios failed ({status}); see the output above");
     app.stop().await;
 }

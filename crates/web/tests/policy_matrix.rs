@@ -95,6 +95,11 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         _ if p.starts_with("/api/v1/admin/") => ADMINS,
         _ if p.starts_with("/api/v1/organisations/{org_id}") => ORG,
         _ if p.starts_with("/api/v1/keys") => USERS,
+        // Reports: signed-in users (ownership and the coach/admin rule are checked per job).
+        _ if p.starts_with("/api/v1/reports") => USERS,
+        // An entry's dashboard: users (their own entry; admins any) and the tournament's keys
+        // (their own entry), read only.
+        _ if read && tournament_scoped("/entries/{entry_id}/") => USERS_AND_KEYS,
         _ if p == "/api/v1/tournaments/{tournament_id}/keys" => USERS,
         _ if p.starts_with("/api/v1/instruments") && read => EVERYONE,
         _ if read && matches!(p, "/api/v1/tournaments" | "/api/v1/tournaments/{tournament_id}") => EVERYONE,
@@ -114,7 +119,7 @@ fn expected(method: &Method, path: &str) -> Option<&'static [Who]> {
         }
         // HTML pages: public pages and static files, signed-in pages, admin pages.
         _ if matches!(p, "/" | "/sign-up" | "/sign-in" | "/reset" | "/reset/confirm" | "/static/{name}") => EVERYONE,
-        _ if p == "/sign-out" || p.starts_with("/account") || p.starts_with("/keys") => USERS,
+        _ if p == "/sign-out" || p.starts_with("/account") || p.starts_with("/keys") || p == "/reports" => USERS,
         _ if p == "/admin" || p.starts_with("/admin/") => ADMINS,
         // Player pages: the lobby, tournament and instrument pages are public; trading, leagues,
         // portfolios and orders need an account.

@@ -189,6 +189,34 @@ export async function playerTradesAndSignsOut(open) {
   expect((await page.locator(`table[data-orders="open"] tr[data-order-id="${limitId}"]`).count()) === 0, "the canceled order is no longer open");
   await expectVisible(page.locator(`tr[data-order-id="${limitId}"][data-status="canceled"]`), "the canceled order in the history");
 
+  // The dashboard (from the analytics warehouse, which the test server exports every half
+  // second), then a report asked for from it, polled live until its download link appears.
+  await tabs.getByRole("link", { name: "Dashboard" }).click();
+  await page.waitForURL(/\/entries\/\d+\/dashboard$/);
+  await expectVisible(page.locator("[data-freshness]"), "the dashboard's freshness note");
+  for (let i = 0; i < 20 && !/Data as of/.test((await page.locator("[data-freshness]").textContent()) || ""); i++) {
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+  await expectVisible(page.getByText(/Data as of .* updated every minute/), "the dashboard says how current its data is");
+  await expectVisible(page.locator('table[data-history="fills"] tr[data-seq]'), "the player's fills in the history");
+  await page.getByLabel("Symbol").fill("AAA");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/symbol=AAA/);
+  expect((await page.locator('table[data-history="fills"] tbody tr').count()) === 1, "the history filtered to the one AAA fill");
+  await page.getByRole("navigation", { name: "Compare with" }).getByRole("link", { name: "Whole tournament" }).click();
+  await page.waitForURL(/group=tournament/);
+  await inspect(s, "dashboard");
+  await page.getByRole("link", { name: "Get a report" }).click();
+  await page.waitForURL(/\/reports\?/);
+  await page.getByLabel("Format").selectOption({ label: "HTML" });
+  await page.getByRole("button", { name: "Ask for the report" }).click();
+  await page.waitForURL(/\/reports/);
+  const job = page.locator("tr[data-report-job]").first();
+  await expectVisible(job, "the report job in the list");
+  await expectVisible(job.getByRole("link", { name: /Download/ }), "the report's download link, shown when the job is done", 30000);
+  await inspect(s, "reports");
+
   // The instrument page with its chart, then the account and key pages.
   await tabs.getByRole("link", { name: "Trade" }).click();
   await page.getByRole("link", { name: "AAA", exact: true }).first().click();

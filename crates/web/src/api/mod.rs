@@ -6,10 +6,12 @@
 
 pub mod admin;
 pub mod common;
+pub mod dashboard;
 pub mod leagues;
 pub mod market;
 pub mod orders;
 pub mod portfolio;
+pub mod reports;
 pub mod tournaments;
 
 use axum::routing::get;
@@ -85,4 +87,6 @@ pub fn routes() -> Routes {
         .merge(portfolio::routes())
         .merge(market::routes())
         .merge(admin::routes())
+        .merge(dashboard::routes())
+        .merge(reports::routes())
 }

@@ -61,6 +61,7 @@ pub fn page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
                             @if let Some(user) = &viewer.user {
                                 li { a href="/portfolio" { "Portfolio" } }
                                 li { a href="/orders" { "Orders" } }
+                                li { a href="/reports" { "Reports" } }
                                 li { a href="/keys" { "API keys" } }
                                 @if user.role == Role::Admin {
                                     li { a href="/admin" { "Admin" } }

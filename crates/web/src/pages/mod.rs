@@ -8,8 +8,10 @@
 
 pub mod account;
 pub mod admin;
+pub mod anomalies_view;
 pub mod assets;
 pub mod challenge;
+pub mod dashboard;
 pub mod home;
 pub mod instrument;
 pub mod keys;
@@ -19,6 +21,7 @@ pub mod lobby;
 pub mod orders;
 pub mod player;
 pub mod portfolio;
+pub mod reports;
 pub mod tournament;
 pub mod trade;
 
@@ -40,4 +43,6 @@ pub fn routes() -> Routes {
         .merge(orders::routes())
         .merge(instrument::routes())
         .merge(player::routes())
+        .merge(dashboard::routes())
+        .merge(reports::routes())
 }

@@ -144,6 +144,8 @@ pub enum Tab {
     Portfolio,
     /// The orders.
     Orders,
+    /// The trader dashboard (from the analytics warehouse).
+    Dashboard,
     /// An instrument (no tab of its own).
     Instrument,
 }
@@ -156,6 +158,7 @@ pub fn tabs(t: &Tournament, current: Tab, joined: bool) -> Markup {
         items.push((Tab::Trade, format!("{base}/trade"), "Trade"));
         items.push((Tab::Portfolio, format!("{base}/portfolio"), "Portfolio"));
         items.push((Tab::Orders, format!("{base}/orders"), "Orders"));
+        items.push((Tab::Dashboard, format!("{base}/dashboard"), "Dashboard"));
     }
     html! {
         nav.subnav aria-label=(format!("{} pages", t.name)) {

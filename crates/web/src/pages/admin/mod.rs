@@ -2,6 +2,7 @@
 //! and roles, instruments, and the audit log. Every change goes through the same services as
 //! the JSON admin API, so it is validated and audited the same way.
 
+pub mod anomalies;
 pub mod audit;
 pub mod instruments;
 pub mod tournaments;
@@ -28,6 +29,7 @@ pub fn routes() -> Routes {
         .merge(users::routes())
         .merge(instruments::routes())
         .merge(audit::routes())
+        .merge(anomalies::routes())
 }
 
 /// The admin section's own navigation, shown at the top of each admin page.
@@ -38,6 +40,7 @@ pub fn admin_nav(current: &str) -> maud::Markup {
         ("/admin/users", "Users"),
         ("/admin/instruments", "Instruments"),
         ("/admin/audit", "Audit log"),
+        ("/admin/anomalies", "Anomalies"),
     ];
     html! {
         nav.subnav aria-label="Administration" {
