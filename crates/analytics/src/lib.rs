@@ -7,9 +7,11 @@
 pub mod dashboard;
 pub mod error;
 pub mod jobs;
+pub mod pipeline;
 pub mod report;
 pub mod scoring;
 pub mod source;
 
 pub use error::AnalyticsError;
+pub use pipeline::{Pipeline, PipelineRun, PipelineStatus};
 pub use source::StoreSource;

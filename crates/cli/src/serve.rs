@@ -2,7 +2,9 @@
 //!
 //! On start it opens the store, runs the season scheduler once (then on a timer), starts the
 //! sequencer of every running tournament, optionally prepares the demo (`--demo`), binds and
-//! prints the address. SIGINT or SIGTERM stops it gracefully: the listener stops accepting,
+//! prints the address. The warehouse pipeline (export to the analytics warehouse, then trade
+//! scoring) runs every `--etl-every` seconds, and its freshness lag is measured for `/metrics`
+//! in between. SIGINT or SIGTERM stops it gracefully: the listener stops accepting,
 //! in-flight requests finish (for at most `--grace-seconds`), the demo and the scheduler stop,
 //! and the engine drains every sequencer, so nothing acknowledged is lost; then it exits 0.
 
@@ -11,10 +13,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use bullpen_analytics::Pipeline;
 use bullpen_domain::TournamentState;
 use bullpen_engine::{Engine, SequencerConfig};
 use bullpen_market::{Clock, SystemClock};
 use bullpen_store::Store;
+use bullpen_warehouse::ExportOptions;
+use bullpen_web::metrics::Metrics;
 use bullpen_web::{AppState, WebConfig};
 use clap::Args;
 use tokio::sync::watch;
@@ -55,6 +60,14 @@ pub struct ServeArgs {
     /// Seconds that in-flight requests (and open streams) get to finish at shutdown.
     #[arg(long, default_value_t = 10)]
     pub grace_seconds: u64,
+    /// Seconds between runs of the warehouse pipeline (export, then trade scoring).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub etl_every: u64,
+    /// Seconds between measurements of the warehouse's freshness lag (for `/metrics`).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub lag_every: u64,
+    #[command(flatten)]
+    pub warehouse: crate::etl::WarehouseArgs,
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -119,6 +132,17 @@ async fn serve(
     let config =
         WebConfig { secure_cookies: args.secure_cookies, trust_proxy: args.trust_proxy, ..WebConfig::default() };
     let state = AppState::new(Arc::clone(&store), Arc::clone(&engine), Arc::clone(&clock), config);
+    let location = args.warehouse.location(&args.data.data_dir)?;
+    let pipeline = Pipeline::open(Arc::clone(&store), location, ExportOptions::default())
+        .await
+        .context("cannot open the analytics warehouse")?;
+    let warehouse = tokio::spawn(run_pipeline(
+        Arc::new(pipeline),
+        Arc::clone(&state.metrics),
+        Duration::from_secs(args.etl_every),
+        Duration::from_secs(args.lag_every),
+        stop_rx.clone(),
+    ));
     let mut server = {
         let mut stop = stop_rx.clone();
         tokio::spawn(bullpen_web::serve(listener, state, async move {
@@ -154,7 +178,59 @@ async fn serve(
         let _ = demo.driver.await;
     }
     let _ = scheduler.await;
+    let _ = warehouse.await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the warehouse pipeline every `etl_every` (the first run at once) and measures the lag
+/// every `lag_every`, until `stop` changes. A failed run is logged and counted; the next run
+/// redoes whatever it left half-done.
+async fn run_pipeline(
+    pipeline: Arc<Pipeline>,
+    metrics: Arc<Metrics>,
+    etl_every: Duration,
+    lag_every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut etl = tokio::time::interval(etl_every);
+    let mut lag = tokio::time::interval(lag_every);
+    etl.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    lag.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = etl.tick() => {
+                // Stopping mid-run is safe: the export is resumable at any point.
+                let run = tokio::select! {
+                    run = pipeline.run_once() => run,
+                    _ = stop.changed() => break,
+                };
+                match run {
+                    Ok(run) => {
+                        let rows = run.export.total_rows();
+                        metrics.record_warehouse_export(Some(rows));
+                        metrics.record_warehouse_lag(run.export.lag.seq_behind, run.export.lag.seconds_behind);
+                        if rows > 0 {
+                            tracing::info!(
+                                rows,
+                                trades_scored = run.scoring.trades_scored,
+                                trades_flagged = run.scoring.trades_flagged,
+                                "warehouse export"
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        metrics.record_warehouse_export(None);
+                        tracing::warn!(error = %e, "warehouse pipeline failed; retrying at the next run");
+                    }
+                }
+            }
+            _ = lag.tick() => match pipeline.measure_lag().await {
+                Ok(l) => metrics.record_warehouse_lag(l.seq_behind, l.seconds_behind),
+                Err(e) => tracing::debug!(error = %e, "cannot measure the warehouse lag"),
+            },
+        }
+    }
 }
 
 /// Seasons and lifecycle steps due today; failures are logged (the next run tries again).

@@ -22,9 +22,14 @@ struct Server {
 }
 
 fn start(data: &Path) -> Server {
+    start_with(data, &[])
+}
+
+fn start_with(data: &Path, extra: &[&str]) -> Server {
     let log = std::fs::File::create(data.with_extension("log")).unwrap();
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--demo", "--demo-bots", "20", "--demo-day-seconds", "900"])
+        .args(extra)
         .arg("--data-dir")
         .arg(data)
         .env_remove("BULLPEN_DATABASE_URL")
@@ -213,4 +218,61 @@ fn an_order_acknowledged_before_sigterm_is_in_the_store_after_shutdown() {
     assert_eq!(stored, 1);
     let check = Command::new(BIN).args(["check", "--data-dir"]).arg(&data).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[test]
+fn the_server_feeds_the_warehouse_on_a_schedule_and_reports_its_lag() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = start_with(&data, &["--etl-every", "1", "--lag-every", "1"]);
+    let metric = |text: &str, name: &str| -> Option<f64> {
+        text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse::<f64>().ok()))
+    };
+    // The demo's bots trade; within a few runs the warehouse holds their fills.
+    let mut exported = false;
+    let mut text = String::new();
+    for _ in 0..120 {
+        std::thread::sleep(Duration::from_millis(500));
+        text = server.request("GET", "/metrics", &[], None).body;
+        let ok_runs = metric(&text, "bullpen_warehouse_exports_total{outcome=\"ok\"}").unwrap_or(0.0);
+        let fills = data.join("warehouse").join("fills");
+        let has_fills = walk(&fills).iter().any(|p| p.extension().is_some_and(|e| e == "parquet"));
+        if ok_runs >= 2.0 && has_fills {
+            exported = true;
+            break;
+        }
+    }
+    assert!(exported, "no export with fills after a minute:\n{text}");
+    assert!(metric(&text, "bullpen_warehouse_lag_sequence_numbers").is_some(), "{text}");
+    assert!(text.contains("# TYPE bullpen_warehouse_lag_seconds gauge"), "{text}");
+    assert_eq!(metric(&text, "bullpen_warehouse_exports_total{outcome=\"failed\"}"), None, "{text}");
+    server.terminate();
+
+    // What the server exported is the warehouse `bullpen sql` reads.
+    let out = Command::new(BIN)
+        .args(["sql", "--format", "csv", "SELECT COUNT(*) AS n FROM fills"])
+        .arg("--data-dir")
+        .arg(&data)
+        .env_remove("BULLPEN_DATABASE_URL")
+        .env_remove("BULLPEN_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let n: i64 = csv.lines().nth(1).unwrap().trim().parse().unwrap();
+    assert!(n > 0, "{csv}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(read) = std::fs::read_dir(dir) else { return out };
+    for entry in read.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
