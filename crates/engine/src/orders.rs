@@ -214,7 +214,12 @@ impl LiveTournament {
             prices: &prices,
             valuation: Some(Valuation { equity: self.equity(idx), gross_exposure: self.gross_values[idx as usize] }),
             reserved_buying_power: self.reserved_buying_power(idx, except),
-            pending_sell_qty: self.pending_qty(idx, &request.symbol, pending_side, except),
+            // Only sells and covers are checked against what open orders already promise; a buy
+            // need not walk the entry's open orders.
+            pending_sell_qty: match request.side {
+                Side::Sell | Side::BuyToCover => self.pending_qty(idx, &request.symbol, pending_side, except),
+                Side::Buy | Side::SellShort => Qty::ZERO,
+            },
             orders_today,
             now: self.now,
         };

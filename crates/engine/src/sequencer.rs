@@ -137,6 +137,10 @@ pub async fn run(
         let mut fx = Effects::new(live.tournament.id);
         let mut pending = Vec::with_capacity(backlog.len());
         let mut updates = Vec::new();
+        // Order updates are a broadcast: with nobody subscribed, building them (a copy of every
+        // order) is wasted work. A subscriber that arrives while this batch is in flight starts
+        // with the next one, as if it had subscribed a moment later.
+        let announce = outputs.updates.receiver_count() > 0;
         let mut board_due = false;
         let mut moved = false;
         let mut state_change: Option<(Reply<Vec<FinalStanding>>, TournamentState)> = None;
@@ -166,7 +170,9 @@ pub async fn run(
                             outputs.stats.orders_accepted.fetch_add(1, Ordering::Relaxed);
                             // Every accepted order is announced (`new` while it rests, `fill` when
                             // it filled at once), as Alpaca's trade_updates do.
-                            updates.push(OrderUpdate::from_order(&order));
+                            if announce {
+                                updates.push(OrderUpdate::from_order(&order));
+                            }
                             pending.push(Pending::Order(reply, order));
                         }
                         Err(e) => {
@@ -181,14 +187,18 @@ pub async fn run(
                 },
                 Command::Cancel { entry, order, reply } => match live.cancel_order(entry, order, &mut fx) {
                     Ok(o) => {
-                        updates.push(OrderUpdate::from_order(&o));
+                        if announce {
+                            updates.push(OrderUpdate::from_order(&o));
+                        }
                         pending.push(Pending::Order(reply, o));
                     }
                     Err(e) => drop(reply.send(Err(e.into()))),
                 },
                 Command::CancelAll { entry, reply } => match live.cancel_all(entry, &mut fx) {
                     Ok(list) => {
-                        updates.extend(list.iter().map(OrderUpdate::from_order));
+                        if announce {
+                            updates.extend(list.iter().map(OrderUpdate::from_order));
+                        }
                         pending.push(Pending::Orders(reply, list));
                     }
                     Err(e) => drop(reply.send(Err(e.into()))),
@@ -196,7 +206,9 @@ pub async fn run(
                 Command::Replace { entry, order, change, reply } => {
                     match live.replace_order(entry, order, change, &mut fx) {
                         Ok(o) => {
-                            updates.push(OrderUpdate::replaced(order, &o));
+                            if announce {
+                                updates.push(OrderUpdate::replaced(order, &o));
+                            }
                             pending.push(Pending::Order(reply, o));
                         }
                         Err(e) => drop(reply.send(Err(e.into()))),
@@ -207,7 +219,9 @@ pub async fn run(
                     publish_quotes(&outputs.quotes, ts, &prices);
                     // Price moves refresh the board at the same pace as fills (below).
                     moved |= outcome.revalued > 0 || !outcome.triggered.is_empty();
-                    updates.extend(outcome.triggered.iter().map(OrderUpdate::from_order));
+                    if announce {
+                        updates.extend(outcome.triggered.iter().map(OrderUpdate::from_order));
+                    }
                     if let Some(reply) = reply {
                         let report = TickReport {
                             moved: outcome.moved,
@@ -220,7 +234,9 @@ pub async fn run(
                 Command::OpenSession { ts, date: _, actions, reply } => {
                     live.now = live.now.max(ts);
                     let canceled = live.open_session(&actions, &mut fx);
-                    updates.extend(canceled.iter().map(OrderUpdate::from_order));
+                    if announce {
+                        updates.extend(canceled.iter().map(OrderUpdate::from_order));
+                    }
                     board_due = true;
                     if let Some(reply) = reply {
                         pending.push(Pending::Unit(reply));
@@ -229,7 +245,9 @@ pub async fn run(
                 Command::CloseSession { ts, date, reply } => {
                     live.now = live.now.max(ts);
                     let expired = live.close_session(date, &mut fx);
-                    updates.extend(expired.iter().map(OrderUpdate::from_order));
+                    if announce {
+                        updates.extend(expired.iter().map(OrderUpdate::from_order));
+                    }
                     board_due = true;
                     if let Some(reply) = reply {
                         pending.push(Pending::Unit(reply));
@@ -401,8 +419,9 @@ async fn commit_loop(
                 }
                 if let Some(batch) = batch {
                     let started = Instant::now();
-                    if let Err(e) = store.commit_batch(&batch).await {
-                        tracing::error!(tournament = batch.tournament_id.0, error = %e, "batch commit failed");
+                    let (tournament, orders) = (batch.tournament_id, batch.orders.len());
+                    if let Err(e) = store.commit_batch_owned(batch).await {
+                        tracing::error!(tournament = tournament.0, error = %e, "batch commit failed");
                         failing = true;
                         failed.store(true, Ordering::Release);
                         for p in pending {
@@ -410,7 +429,7 @@ async fn commit_loop(
                         }
                         continue;
                     }
-                    outputs.stats.record_commit(batch.orders.len(), started.elapsed());
+                    outputs.stats.record_commit(orders, started.elapsed());
                 }
                 if let Some(board) = board {
                     outputs.leaderboard.send_replace(board);

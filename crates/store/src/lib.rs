@@ -202,6 +202,12 @@ pub trait Store: AccountStore + ExportStore + Send + Sync + 'static {
     /// Returns only after the transaction is durable. On error nothing of the batch is stored.
     async fn commit_batch(&self, batch: &Batch) -> StoreResult<()>;
 
+    /// [`Store::commit_batch`] for a caller that no longer needs the batch: a store that hands
+    /// the batch to another thread takes it as it is instead of copying every record.
+    async fn commit_batch_owned(&self, batch: Batch) -> StoreResult<()> {
+        self.commit_batch(&batch).await
+    }
+
     /// Everything the engine needs to rebuild a tournament's state.
     async fn load_tournament_state(&self, tournament: TournamentId) -> StoreResult<TournamentSnapshot>;
 

@@ -206,6 +206,11 @@ impl Store for SqliteStore {
         self.writer.commit(Box::new(batch.clone())).await
     }
 
+    async fn commit_batch_owned(&self, batch: Batch) -> StoreResult<()> {
+        check_batch(&batch)?;
+        self.writer.commit(Box::new(batch)).await
+    }
+
     async fn load_tournament_state(&self, tournament: TournamentId) -> StoreResult<TournamentSnapshot> {
         self.readers.read_pair(move |first, second| rebuild::load(first, second, tournament)).await
     }
