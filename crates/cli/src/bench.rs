@@ -71,7 +71,10 @@ pub struct OrdersArgs {
     /// Concurrent clients, each waiting for its acknowledgement before sending the next order.
     #[arg(long, default_value_t = 1_000)]
     pub clients: u32,
-    /// Entries in the leaderboard measurement.
+    /// Seconds of the naive path (default: `--seconds`; 0 skips it, e.g. for a profiler run).
+    #[arg(long)]
+    pub naive_seconds: Option<u64>,
+    /// Entries in the leaderboard measurement (0 skips it).
     #[arg(long, default_value_t = 100_000)]
     pub leaderboard_entries: u32,
     /// Positions per entry in the leaderboard measurement.
@@ -336,18 +339,23 @@ async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
     engine.shutdown().await;
     print_flow("engine (group commit)", &grouped);
 
-    let naive_config = SequencerConfig { max_batch: 1, ..SequencerConfig::default() };
-    let (engine, handle, entries) = prepare(&store, &users, "naive", naive_config).await?;
-    let naive = order_flow(&handle, &entries, args.clients, args.seconds).await;
-    engine.shutdown().await;
-    print_flow("naive (1 transaction/order)", &naive);
-    println!("group commit / naive throughput: {:.1}x", grouped.rate() / naive.rate().max(f64::MIN_POSITIVE));
+    let naive_seconds = args.naive_seconds.unwrap_or(args.seconds);
+    if naive_seconds > 0 {
+        let naive_config = SequencerConfig { max_batch: 1, ..SequencerConfig::default() };
+        let (engine, handle, entries) = prepare(&store, &users, "naive", naive_config).await?;
+        let naive = order_flow(&handle, &entries, args.clients, naive_seconds).await;
+        engine.shutdown().await;
+        print_flow("naive (1 transaction/order)", &naive);
+        println!("group commit / naive throughput: {:.1}x", grouped.rate() / naive.rate().max(f64::MIN_POSITIVE));
+    }
 
-    let (tick_ms, mtm_ms, build_s) = leaderboard_update(args.leaderboard_entries, args.leaderboard_positions)?;
-    println!(
-        "leaderboard update after a tick moving all 50 symbols, {} entries x {} positions: median {:.2} ms over 7 ticks ({:.2} ms mark-to-market, {:.2} ms re-rank; setup {:.1} s)",
-        args.leaderboard_entries, args.leaderboard_positions, tick_ms, mtm_ms, tick_ms - mtm_ms, build_s
-    );
+    if args.leaderboard_entries > 0 {
+        let (tick_ms, mtm_ms, build_s) = leaderboard_update(args.leaderboard_entries, args.leaderboard_positions)?;
+        println!(
+            "leaderboard update after a tick moving all 50 symbols, {} entries x {} positions: median {:.2} ms over 7 ticks ({:.2} ms mark-to-market, {:.2} ms re-rank; setup {:.1} s)",
+            args.leaderboard_entries, args.leaderboard_positions, tick_ms, mtm_ms, tick_ms - mtm_ms, build_s
+        );
+    }
 
     if args.rebuild_orders > 0 {
         let (rebuild, load_orders) = rebuild_time(&store, args.rebuild_orders).await?;
