@@ -22,8 +22,8 @@
 //! Each trade's features use only the trader's earlier trades and the forest sees trades in
 //! sequence order, so the replay is deterministic and a trade's score does not depend on how
 //! the stream was cut into runs: scoring in ten runs writes the same rows as scoring once. The
-//! price is a replay of the tournament's history per run (about 100,000 trades a second);
-//! persisting the forest would remove it.
+//! price is a replay of the tournament's history on every run (tens of thousands of trades a
+//! second in a release build); persisting the forest and the baselines would remove it.
 
 mod cursor;
 mod inputs;

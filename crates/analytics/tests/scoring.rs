@@ -70,6 +70,9 @@ struct TripRow {
     trade: Trade,
 }
 
+/// A moment with the trade it opens or closes (index, opening?) or the pair's fill (entry, buy?).
+type Event = (i64, Option<(usize, bool)>, Option<(i64, bool)>);
+
 /// Which injected trade is which.
 struct Injected {
     oversized: i64,
@@ -135,7 +138,7 @@ fn scenario() -> (Vec<FillRow>, Vec<TripRow>, Injected) {
         pair_fills.push((at + 2 * 60 * MINUTE, a, false));
         pair_fills.push((at + 2 * 60 * MINUTE + 15_000_000, b, true));
     }
-    let mut all: Vec<(i64, Option<(usize, bool)>, Option<(i64, bool)>)> = events
+    let mut all: Vec<Event> = events
         .into_iter()
         .map(|(at, i, open)| (at, Some((i, open)), None))
         .chain(pair_fills.into_iter().map(|(at, e, buy)| (at, None, Some((e, buy)))))

@@ -62,7 +62,7 @@ pub(crate) fn coordinated(tournament_id: i64, fills: &[Fill]) -> Vec<Coordinated
     let mut details: HashMap<(u64, u64), PairDetail> =
         flagged.iter().map(|p| ((p.first, p.second), PairDetail::default())).collect();
     // The same buckets as the detector: (symbol, minute) → entry → (bought, sold).
-    let mut buckets: BTreeMap<(&str, i64), BTreeMap<u64, (bool, bool)>> = BTreeMap::new();
+    let mut buckets: Buckets = BTreeMap::new();
     for e in &executions {
         let sides = buckets
             .entry((e.symbol.as_str(), e.at.div_euclid(config.bucket_micros)))
@@ -124,6 +124,9 @@ pub(crate) fn coordinated(tournament_id: i64, fills: &[Fill]) -> Vec<Coordinated
     out.sort_by_key(|p| (p.entry_a, p.entry_b));
     out
 }
+
+/// (symbol, minute) → entry → (bought, sold).
+type Buckets<'a> = BTreeMap<(&'a str, i64), BTreeMap<u64, (bool, bool)>>;
 
 /// What a flagged pair's co-occurrences cover.
 #[derive(Default)]

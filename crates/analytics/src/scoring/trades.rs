@@ -249,13 +249,26 @@ fn label(feature: &str) -> &str {
     }
 }
 
+/// Contributions below this share of the score are left out of the sentence (after the first).
+const MENTIONED_SHARE: f64 = 0.05;
+
 /// "Unusual trade (score 41.2, threshold 9.8): size 12.4σ above this trader's usual (71 % of the
 /// score); return 3.1σ below (18 %)."
 pub(crate) fn reason(score: f64, threshold: Option<f64>, contributions: &[FeatureContribution]) -> String {
     let mut parts = Vec::new();
     for (i, c) in contributions.iter().enumerate() {
-        let direction = if c.value >= 0.0 { "above" } else { "below" };
+        if i > 0 && c.share < MENTIONED_SHARE {
+            continue;
+        }
+        let direction = match (c.feature.as_str(), c.value >= 0.0) {
+            ("time_of_day", true) => "later than",
+            ("time_of_day", false) => "earlier than",
+            (_, true) => "above",
+            (_, false) => "below",
+        };
         let whose = if i == 0 { " this trader's usual" } else { "" };
+        let direction =
+            if i == 0 || !direction.ends_with("than") { direction } else { direction.trim_end_matches(" than") };
         let of_score = if i == 0 { " of the score" } else { "" };
         parts.push(format!(
             "{} {:.1}σ {direction}{whose} ({:.0} %{of_score})",
@@ -281,11 +294,21 @@ mod tests {
         let c = vec![
             FeatureContribution { feature: "size".into(), share: 0.71, value: 12.43 },
             FeatureContribution { feature: "holding_period".into(), share: 0.18, value: -3.1 },
+            FeatureContribution { feature: "return".into(), share: 0.01, value: 0.4 },
         ];
         assert_eq!(
             reason(41.23, Some(9.8), &c),
             "Unusual trade (score 41.2, threshold 9.8): size 12.4σ above this trader's usual (71 % of the score); \
              holding period 3.1σ below (18 %)."
+        );
+        let night = vec![
+            FeatureContribution { feature: "time_of_day".into(), share: 0.6, value: -20.0 },
+            FeatureContribution { feature: "time_of_day".into(), share: 0.3, value: 2.0 },
+        ];
+        assert_eq!(
+            reason(30.0, Some(9.0), &night),
+            "Unusual trade (score 30.0, threshold 9.0): time of day 20.0σ earlier than this trader's usual \
+             (60 % of the score); time of day 2.0σ later (30 %)."
         );
         assert_eq!(reason(5.0, None, &[]), "Unusual trade (score 5.0).");
     }
