@@ -19,6 +19,7 @@ use bullpen_engine::{Engine, SequencerConfig};
 use bullpen_market::{Clock, SystemClock};
 use bullpen_store::Store;
 use bullpen_warehouse::ExportOptions;
+use bullpen_web::analytics::Analytics;
 use bullpen_web::metrics::Metrics;
 use bullpen_web::{AppState, WebConfig};
 use clap::Args;
@@ -133,6 +134,11 @@ async fn serve(
         WebConfig { secure_cookies: args.secure_cookies, trust_proxy: args.trust_proxy, ..WebConfig::default() };
     let state = AppState::new(Arc::clone(&store), Arc::clone(&engine), Arc::clone(&clock), config);
     let location = args.warehouse.location(&args.data.data_dir)?;
+    let reports_dir = args.data.data_dir.join("reports");
+    let mut analytics = Analytics::with_reports(location.clone(), &reports_dir, Arc::clone(&clock))
+        .with_context(|| format!("cannot open the report jobs in {}", reports_dir.display()))?;
+    analytics.refresh_seconds = args.etl_every;
+    state.set_analytics(analytics);
     let pipeline = Pipeline::open(Arc::clone(&store), location, ExportOptions::default())
         .await
         .context("cannot open the analytics warehouse")?;

@@ -246,7 +246,42 @@ fn the_server_feeds_the_warehouse_on_a_schedule_and_reports_its_lag() {
     assert!(metric(&text, "bullpen_warehouse_lag_sequence_numbers").is_some(), "{text}");
     assert!(text.contains("# TYPE bullpen_warehouse_lag_seconds gauge"), "{text}");
     assert_eq!(metric(&text, "bullpen_warehouse_exports_total{outcome=\"failed\"}"), None, "{text}");
+
+    // The demo player asks the server for a report of their entry, computed on that warehouse.
+    let (cookie, csrf) = sign_in(&server);
+    let auth = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+    let t = server.request("GET", &format!("/api/v1/tournaments/{}", server.tournament), &auth, None).json();
+    // The demo runs for a century of replayed days; a report covers its first year.
+    let from: chrono::NaiveDate = t["starts_on"].as_str().unwrap().parse().unwrap();
+    let to = from + chrono::Duration::days(365);
+    let body = serde_json::json!({
+        "scope": "entry", "tournament_id": server.tournament, "format": "json",
+        "from": from.to_string(), "to": to.to_string(),
+    })
+    .to_string();
+    let res = server.request("POST", "/api/v1/reports", &auth, Some(&body));
+    assert_eq!(res.status, 202, "{}", res.body);
+    let job = res.json()["id"].as_str().unwrap().to_string();
+    let mut done = serde_json::Value::Null;
+    for _ in 0..240 {
+        let status = server.request("GET", &format!("/api/v1/reports/{job}"), &auth, None).json();
+        match status["state"].as_str() {
+            Some("done") => {
+                done = status;
+                break;
+            }
+            Some("failed") => panic!("report failed: {status}"),
+            _ => std::thread::sleep(Duration::from_millis(250)),
+        }
+    }
+    assert_eq!(done["progress_percent"], 100, "{done}");
+    let file = server.request("GET", &format!("/api/v1/reports/{job}/download"), &auth, None);
+    assert_eq!(file.status, 200, "{}", file.body);
+    assert!(file.header("content-type").unwrap().starts_with("application/json"));
+    let report: serde_json::Value = serde_json::from_str(&file.body).unwrap();
+    assert!(report.is_object(), "{report}");
     server.terminate();
+    assert!(data.join("reports").is_dir(), "reports are kept under the data directory");
 
     // What the server exported is the warehouse `bullpen sql` reads.
     let out = Command::new(BIN)
