@@ -206,6 +206,8 @@ export async function playerTradesAndSignsOut(open) {
   expect((await page.locator('table[data-history="fills"] tbody tr').count()) === 1, "the history filtered to the one AAA fill");
   await page.getByRole("navigation", { name: "Compare with" }).getByRole("link", { name: "Whole tournament" }).click();
   await page.waitForURL(/group=tournament/);
+  // Inspected from the top of the page (the group link jumps to its section).
+  await page.goto(page.url().replace(/#.*$/, ""));
   await inspect(s, "dashboard");
   await page.getByRole("link", { name: "Get a report" }).click();
   await page.waitForURL(/\/reports\?/);
@@ -216,6 +218,7 @@ export async function playerTradesAndSignsOut(open) {
   await expectVisible(job, "the report job in the list");
   await expectVisible(job.getByRole("link", { name: /Download/ }), "the report's download link, shown when the job is done", 30000);
   await inspect(s, "reports");
+  await page.goto(tournamentUrl);
 
   // The instrument page with its chart, then the account and key pages.
   await tabs.getByRole("link", { name: "Trade" }).click();
