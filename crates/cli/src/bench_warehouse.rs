@@ -4,7 +4,8 @@
 //!    `commit_batch`, then exported; rows per second for the whole export and per table.
 //! 2. A generated warehouse (100,000 traders × 100 fills = 10,000,000 fills by default, written
 //!    directly as Parquet: a benchmark fixture): the time of one trader's season report
-//!    (summary, risk, P&L by symbol).
+//!    (summary, risk, P&L by symbol), and of the full report (`bullpen report`: every section,
+//!    JSON and PDF) from a fresh session.
 //! 3. The per-trade peer query (a trader's round trips against all round trips of the same
 //!    symbol and week) on the warehouse and the same query on PostgreSQL over the same round
 //!    trips loaded with COPY, side by side, with the ratio.
@@ -37,6 +38,7 @@ use clap::Args;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use bullpen_analytics::jobs::{build_report, ReportFormat, ReportRequest, ReportScope};
 use bullpen_analytics::StoreSource;
 
 /// Arguments of `bench warehouse`.
@@ -538,6 +540,32 @@ async fn queries(args: &WarehouseBenchArgs, dir: &Path) -> anyhow::Result<()> {
             parts.push(format!("{} {} ({} rows)", report.name(), secs(one.elapsed()), result.rows()));
         }
         println!("season report of one trader, {round}: {} [{}]", secs(started.elapsed()), parts.join(", "));
+    }
+    // The full report as `bullpen report` and the server's jobs build it: a fresh session,
+    // every section (summary, risk, curve and benchmark, blotter, P&L by symbol and sector,
+    // breakdown, standings, anomalies), then rendered.
+    let season_days = trading_days(args.days.max(1));
+    let (first, last) = (season_days.first().copied(), season_days.last().copied());
+    if let (Some(from), Some(to)) = (first, last) {
+        for round in ["first run", "second run", "third run"] {
+            for format in [ReportFormat::Json, ReportFormat::Pdf] {
+                let request = ReportRequest {
+                    scope: ReportScope::Entry { tournament_id: t.0, entry_id: params.entry_id },
+                    from,
+                    to,
+                    format,
+                    requested_by: 0,
+                };
+                let started = Instant::now();
+                let file = build_report(&location, &request, &|_, _| {}).await?;
+                println!(
+                    "full season report of one trader ({}), {round}: {} ({} bytes)",
+                    format.extension(),
+                    secs(started.elapsed()),
+                    file.bytes.len()
+                );
+            }
+        }
     }
     let mut warehouse_time = Duration::ZERO;
     let mut warehouse_rows = 0;

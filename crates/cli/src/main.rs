@@ -10,6 +10,7 @@ mod demo;
 mod etl;
 mod feed;
 mod import;
+mod report;
 mod serve;
 mod simulate;
 mod sql;
@@ -91,6 +92,9 @@ enum Command {
     Etl(etl::EtlArgs),
     /// SQL over the analytics warehouse: one statement, a report query, or a prompt on stdin.
     Sql(sql::SqlArgs),
+    /// A report from the analytics warehouse: one entry's or a whole tournament's, over a window
+    /// of days, as PDF, CSV, HTML or JSON.
+    Report(report::ReportArgs),
     /// Benchmarks that print what they measure.
     Bench {
         #[command(subcommand)]
@@ -128,6 +132,7 @@ fn main() -> ExitCode {
             Command::Feed(args) => feed::run(args).await,
             Command::Etl(args) => etl::run(args).await,
             Command::Sql(args) => sql::run(args).await,
+            Command::Report(args) => report::run(args).await,
             Command::Bench { what: BenchWhat::Engine(what) } => bench::run(what).await,
             Command::Bench { what: BenchWhat::Warehouse(args) } => bench_warehouse::run(args).await,
             Command::User { what, data } => user::run(what, data).await,
