@@ -217,3 +217,143 @@ fn every_report_has_its_sql_file_and_name() {
     }
     assert!(Report::parse("drop_tables").is_err());
 }
+
+/// The rows of a window query (`run_query`) as JSON objects.
+async fn window_rows(
+    ctx: &bullpen_warehouse::datafusion::prelude::SessionContext,
+    report: Report,
+    params: Vec<bullpen_warehouse::datafusion::scalar::ScalarValue>,
+) -> Vec<Value> {
+    let result = bullpen_warehouse::queries::run_query(ctx, report, params).await.unwrap();
+    let mut json = Vec::new();
+    write_batches(&result.batches, &result.schema, OutputFormat::Json, &mut json).unwrap();
+    match serde_json::from_slice(&json).unwrap() {
+        Value::Array(rows) => rows,
+        other => panic!("not an array: {other}"),
+    }
+}
+
+fn id(v: i64) -> bullpen_warehouse::datafusion::scalar::ScalarValue {
+    bullpen_warehouse::datafusion::scalar::ScalarValue::Int64(Some(v))
+}
+
+/// A day of January 2024 as a `Date32` parameter.
+fn jan(d: i32) -> bullpen_warehouse::datafusion::scalar::ScalarValue {
+    // 2024-01-01 is day 19,723 of the Unix epoch.
+    bullpen_warehouse::datafusion::scalar::ScalarValue::Date32(Some(19_722 + d))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entry_risk_over_the_season_equals_trader_risk_and_windows_chain_from_the_previous_close() {
+    let (_dir, ctx) = warehouse().await;
+    for entry in 1..=3 {
+        let season = rows(&ctx, Report::TraderRisk, entry).await;
+        let window = window_rows(&ctx, Report::EntryRisk, vec![id(T.0), id(entry_id(entry).0), jan(1), jan(31)]).await;
+        assert_eq!(window.len(), 1);
+        for key in ["days", "volatility", "sharpe", "sortino", "max_drawdown"] {
+            assert!(close(num(&window[0], key), num(&season[0], key)), "{entry} {key}: {window:?} {season:?}");
+        }
+    }
+    // Entry 1 over Jan 3–4 only: returns 10,049 → 10,098 → 10,087, the peak starts at 10,049.
+    let r = &window_rows(&ctx, Report::EntryRisk, vec![id(T.0), id(entry_id(1).0), jan(3), jan(4)]).await[0];
+    assert_eq!(r["days"].as_i64(), Some(2));
+    let returns: [f64; 2] = [10_098.0 / 10_049.0 - 1.0, 10_087.0 / 10_098.0 - 1.0];
+    let mean = (returns[0] + returns[1]) / 2.0;
+    let std = (((returns[0] - mean).powi(2) + (returns[1] - mean).powi(2)) / 1.0).sqrt();
+    assert!(close(num(r, "mean_return"), mean), "{r}");
+    assert!(close(num(r, "volatility"), std * 252f64.sqrt()), "{r}");
+    assert!(close(num(r, "sharpe"), mean / std * 252f64.sqrt()), "{r}");
+    let downside = (returns[1].powi(2) / 2.0).sqrt();
+    assert!(close(num(r, "sortino"), mean / downside * 252f64.sqrt()), "{r}");
+    assert!(close(num(r, "max_drawdown"), 11.0 / 10_098.0), "{r}");
+    // A window after the last snapshot has no days.
+    let r = &window_rows(&ctx, Report::EntryRisk, vec![id(T.0), id(entry_id(1).0), jan(20), jan(31)]).await[0];
+    assert_eq!(r["days"].as_i64(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tournament_risk_gives_every_entry_its_entry_risk() {
+    let (_dir, ctx) = warehouse().await;
+    let all = window_rows(&ctx, Report::TournamentRisk, vec![id(T.0), jan(3), jan(4)]).await;
+    assert_eq!(all.len(), 3);
+    for (entry, row) in (1..=3).zip(&all) {
+        assert_eq!(row["entry_id"].as_i64(), Some(entry_id(entry).0));
+        let one = &window_rows(&ctx, Report::EntryRisk, vec![id(T.0), id(entry_id(entry).0), jan(3), jan(4)]).await[0];
+        for key in ["days", "mean_return", "volatility", "sharpe", "sortino", "max_drawdown"] {
+            assert!(close(num(row, key), num(one, key)), "{entry} {key}: {row} {one}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn standings_rank_returns_between_two_closes() {
+    let (_dir, ctx) = warehouse().await;
+    // From the starting cash (no snapshot on Dec 31) to Jan 4: 10,088 > 10,087 > 10,023.
+    let r = window_rows(&ctx, Report::Standings, vec![id(T.0), jan(0), jan(4)]).await;
+    let got: Vec<(i64, f64, f64, f64, i64)> = r
+        .iter()
+        .map(|x| {
+            (
+                x["entry_id"].as_i64().unwrap(),
+                num(x, "start_equity"),
+                num(x, "end_equity"),
+                num(x, "percentile"),
+                x["rank"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (entry_id(2).0, 10_000.0, 10_088.0, 1.0, 1),
+            (entry_id(1).0, 10_000.0, 10_087.0, 0.5, 2),
+            (entry_id(3).0, 10_000.0, 10_023.0, 0.0, 3)
+        ]
+    );
+    assert!(r.iter().all(|x| x["entries"].as_i64() == Some(3)));
+    assert!(close(num(&r[0], "period_return"), 0.0088));
+    // From the Jan 3 close: each entry's return from its own Jan 3 equity.
+    let source = MemorySource::new(10);
+    let equity = |entry: i64, d: u32| {
+        source
+            .data
+            .snapshots
+            .iter()
+            .find(|(_, s)| s.entry_id == entry_id(entry) && s.date == support::day(d))
+            .map(|(_, s)| s.equity.to_f64_lossy())
+            .unwrap()
+    };
+    let r = window_rows(&ctx, Report::Standings, vec![id(T.0), jan(3), jan(4)]).await;
+    assert_eq!(r.len(), 3);
+    let mut expected: Vec<(i64, f64)> = (1..=3).map(|e| (entry_id(e).0, equity(e, 4) / equity(e, 3) - 1.0)).collect();
+    expected.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (row, (entry, ret)) in r.iter().zip(&expected) {
+        assert_eq!(row["entry_id"].as_i64(), Some(*entry));
+        assert!(close(num(row, "period_return"), *ret), "{row}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn most_traded_sums_the_window_fills_by_symbol() {
+    let (_dir, ctx) = warehouse().await;
+    let r = window_rows(&ctx, Report::MostTraded, vec![id(T.0), jan(1), jan(31)]).await;
+    let got: Vec<(&str, i64, i64, i64, f64, f64)> = r
+        .iter()
+        .map(|x| {
+            (
+                x["symbol"].as_str().unwrap(),
+                x["fills"].as_i64().unwrap(),
+                x["traders"].as_i64().unwrap(),
+                x["shares"].as_i64().unwrap(),
+                num(x, "traded_notional"),
+                num(x, "fees"),
+            )
+        })
+        .collect();
+    assert_eq!(got, vec![("AAPL", 4, 2, 50, 5_110.0, 4.0), ("XOM", 3, 2, 15, 715.0, 3.0)]);
+    assert_eq!(r[0]["sector"].as_str(), Some("Information Technology"));
+    // Jan 4 only: the cover and Alice's XOM buy.
+    let r = window_rows(&ctx, Report::MostTraded, vec![id(T.0), jan(4), jan(4)]).await;
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0]["symbol"].as_str(), r[0]["fills"].as_i64()), (Some("XOM"), Some(2)));
+}
