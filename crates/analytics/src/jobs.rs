@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use bullpen_warehouse::{open_session, Location};
+use bullpen_warehouse::datafusion::prelude::SessionContext;
+use bullpen_warehouse::session::{register, session_config};
+use bullpen_warehouse::Location;
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -428,7 +430,7 @@ pub async fn build_report(
 ) -> Result<ReportFile, AnalyticsError> {
     let window = request.window()?;
     progress(2, "opening the warehouse");
-    let ctx = open_session(location).await?;
+    let ctx = report_session(location).await?;
     let report = match request.scope {
         ReportScope::Entry { tournament_id, entry_id } => {
             Report::Entry(Box::new(report::entry_report(&ctx, tournament_id, entry_id, window, progress).await?))
@@ -441,6 +443,18 @@ pub async fn build_report(
     let bytes = render(&report, request.format).await?;
     progress(100, "done");
     Ok(ReportFile { file_name: request.file_name(), content_type: request.format.content_type(), bytes })
+}
+
+/// A warehouse session for one report: the warehouse's settings (filters inside the Parquet
+/// scan, page index) without collecting every file's statistics when a query is planned — a
+/// report's queries each read one entry's pages or a few partitions, and the per-file footers
+/// are read (and pruned on) by the scan anyway.
+async fn report_session(location: &Location) -> Result<SessionContext, AnalyticsError> {
+    let mut config = session_config();
+    config.options_mut().execution.collect_statistics = false;
+    let ctx = SessionContext::new_with_config(config);
+    register(&ctx, location).await?;
+    Ok(ctx)
 }
 
 /// Renders a report model in a format (PDF on a blocking thread: it is CPU work).

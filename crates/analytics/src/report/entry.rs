@@ -449,6 +449,6 @@ fn by_sector(rows: &[SymbolPnl]) -> Vec<SectorPnl> {
         s.dividends += r.dividends;
     }
     let mut out: Vec<SectorPnl> = sectors.into_values().collect();
-    out.sort_by(|a, b| (b.realized_pnl + b.unrealized_pnl).cmp(&(a.realized_pnl + a.unrealized_pnl)));
+    out.sort_by_key(|s| std::cmp::Reverse(s.realized_pnl + s.unrealized_pnl));
     out
 }
