@@ -86,4 +86,3 @@ impl Source for StoreSource {
             .collect())
     }
 }
-
