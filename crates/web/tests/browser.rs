@@ -20,11 +20,11 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bullpen_analytics::StoreSource;
 use bullpen_domain::{ChallengeRules, DailyBar, Price, TournamentKind, TournamentRules, TournamentState};
 use bullpen_engine::PriceUpdate;
 use bullpen_market::clock::Clock;
 use bullpen_store::{KeyScope, NewTournament, Role};
-use bullpen_analytics::StoreSource;
 use bullpen_warehouse::{ExportOptions, Exporter, Location};
 use bullpen_web::analytics::Analytics;
 use bullpen_web::auth::credentials::{create_account, AccountForm};
