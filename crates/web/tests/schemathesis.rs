@@ -7,9 +7,12 @@
 mod support;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bullpen_store::{KeyScope, Role};
+use bullpen_warehouse::{ExportOptions, Exporter, Location};
+use bullpen_web::analytics::Analytics;
 use support::TestApp;
 
 /// Operations that would end the run's own session or rights (sign-out, demoting or disabling
@@ -53,6 +56,14 @@ async fn schemathesis_finds_no_server_errors_and_no_schema_violations() {
         return;
     };
     let app = TestApp::spawn().await;
+    // The server's analytics: a warehouse exported from the test store, and report jobs.
+    let location = Location::local(&app.dir.path().join("warehouse")).expect("warehouse");
+    let source = Arc::new(bullpen_analytics::StoreSource(app.store.clone()));
+    let exporter = Exporter::open(location.clone(), source, ExportOptions::default()).await.expect("exporter");
+    exporter.run_once().await.expect("export");
+    let analytics =
+        Analytics::with_reports(location, &app.dir.path().join("reports"), app.clock.clone()).expect("report jobs");
+    assert!(app.state.set_analytics(analytics));
     // An admin who also plays in the test tournament, so every kind of route is reachable with
     // one session, and a player with a trade key for the key-authenticated runs.
     let admin = app.user("root", Role::Admin).await;

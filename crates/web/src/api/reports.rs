@@ -268,6 +268,8 @@ pub async fn authorised_request(state: &AppState, caller: &Caller, body: &NewRep
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Someone else's entry, or a tournament report without the coach or admin role", body = ErrorBody),
         (status = 404, description = "No such tournament, or you have not joined it", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
         (status = 422, description = "Bad dates or format", body = ErrorBody),
         (status = 503, description = "Reports are not configured on this server", body = ErrorBody),
     )
