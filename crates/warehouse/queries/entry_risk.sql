@@ -17,7 +17,7 @@ chained AS (
     SELECT d.date,
            d.equity,
            COALESCE(LAG(d.equity) OVER (ORDER BY d.date), tournament.start) AS previous
-    FROM daily d CROSS JOIN tournament
+    FROM tournament CROSS JOIN daily d
 ),
 in_window AS (
     SELECT date,

@@ -4,6 +4,9 @@
 -- ties share a rank) and percentile (PERCENT_RANK: the share of the other entries with a lower
 -- return; 1.0 = first of many). Both days are exact snapshot days, so only those two partitions
 -- of equity_snapshots are read — callers pick them from the entry's own snapshots.
+-- The one-row tournament comes first in its cross join: without file statistics (report
+-- sessions skip them) the left side is the one collected, and a many-row left side made the
+-- join emit one-row batches.
 -- Parameters: $1 tournament id, $2 start day, $3 end day (dates).
 WITH tournament AS (
     SELECT starting_cash FROM tournaments WHERE tournament_id = $1
@@ -18,9 +21,9 @@ joined AS (
     SELECT e.entry_id,
            COALESCE(s.equity, t.starting_cash) AS start_equity,
            e.equity AS end_equity
-    FROM ending e
+    FROM tournament t
+    CROSS JOIN ending e
     LEFT JOIN starting s ON s.entry_id = e.entry_id
-    CROSS JOIN tournament t
 ),
 returns AS (
     SELECT entry_id,

@@ -13,7 +13,7 @@ chained AS (
            d.date,
            d.equity,
            COALESCE(LAG(d.equity) OVER (PARTITION BY d.entry_id ORDER BY d.date), tournament.start) AS previous
-    FROM daily d CROSS JOIN tournament
+    FROM tournament CROSS JOIN daily d
 ),
 in_window AS (
     SELECT entry_id,

@@ -17,7 +17,7 @@ chained AS (
            COALESCE(LAG(d.equity) OVER (ORDER BY d.date), tournament.start) AS previous,
            MAX(d.equity) OVER (ORDER BY d.date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running_max,
            tournament.start AS start
-    FROM daily d CROSS JOIN tournament
+    FROM tournament CROSS JOIN daily d
 ),
 returns AS (
     SELECT date,

@@ -12,6 +12,7 @@ use datafusion::arrow::array::{
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use datafusion::parquet::schema::types::ColumnPath;
 
 use crate::error::WarehouseResult;
 use crate::pseudonym::Pseudonymizer;
@@ -319,13 +320,35 @@ pub fn equity_snapshots(rows: &[&SourceSnapshot]) -> WarehouseResult<RecordBatch
     )
 }
 
+/// Rows per data page. Files are sorted by entry and a report reads one entry's few rows per
+/// file: the page index prunes to the pages holding them, and every selected page is
+/// decompressed whole, so small pages keep a point read cheap (Parquet's default, 20,000 rows,
+/// made one trader's season report decode about 20 times the rows it needed).
+const PAGE_ROWS: usize = 1024;
+
+/// Columns of few distinct values (symbols, sides, kinds, weeks): dictionary-encoded, so
+/// filters on them (the peer query's symbol and week) compare small integers, and their
+/// dictionaries stay small.
+const DICTIONARY_COLUMNS: [&str; 9] =
+    ["symbol", "side", "week", "kind", "sector", "status", "order_type", "time_in_force", "direction"];
+
 /// Writer settings of every warehouse file: zstd (level 1), page statistics and the page
-/// index, row groups of at most 256 Ki rows.
+/// index, pages of at most [`PAGE_ROWS`] rows, row groups of at most 256 Ki rows, and
+/// dictionary encoding only for [`DICTIONARY_COLUMNS`]. A dictionary page is read and
+/// decompressed whole before any data page of its column, and most columns here (sequence
+/// numbers, ids, times, amounts) are nearly unique, so their dictionaries grew to the 1 MB
+/// limit: a point read of one entry then read about 1.4 MB per file instead of 90 KB.
 pub fn writer_properties() -> WriterProperties {
-    WriterProperties::builder()
+    let builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).unwrap_or_default()))
+        .set_dictionary_enabled(false)
         .set_statistics_enabled(EnabledStatistics::Page)
-        .set_max_row_group_row_count(Some(256 * 1024))
+        .set_data_page_row_count_limit(PAGE_ROWS)
+        .set_write_batch_size(PAGE_ROWS)
+        .set_max_row_group_row_count(Some(256 * 1024));
+    DICTIONARY_COLUMNS
+        .iter()
+        .fold(builder, |b, column| b.set_column_dictionary_enabled(ColumnPath::from(*column), true))
         .build()
 }
 
