@@ -6,6 +6,7 @@
 
 pub mod badges;
 pub mod bar;
+pub mod benchmark;
 pub mod challenge;
 pub mod challenge_rules;
 pub mod commission;
@@ -27,6 +28,7 @@ pub mod tournament;
 
 pub use badges::{award_badges, BadgeKind};
 pub use bar::{CorporateAction, CorporateActionKind, DailyBar};
+pub use benchmark::{benchmark_on, equal_weight_benchmark};
 pub use challenge::{ChallengeDay, ChallengeObjective, ChallengeOutcome, ChallengeStatus, ObjectiveProgress};
 pub use challenge_rules::ChallengeRules;
 pub use ids::*;

@@ -4,7 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bullpen_domain::{Instrument, InstrumentId, InstrumentStatus, Money, Price, Symbol, TournamentRules};
+use bullpen_domain::{
+    benchmark_on, equal_weight_benchmark, Instrument, InstrumentId, InstrumentStatus, Money, Price, Symbol,
+    TournamentRules,
+};
 use bullpen_warehouse::datafusion::prelude::SessionContext;
 use bullpen_warehouse::datafusion::scalar::ScalarValue;
 use bullpen_warehouse::queries::run_report;
@@ -126,35 +129,6 @@ async fn closes(
     Ok(by_date)
 }
 
-/// An equal-weight buy-and-hold worth `cash` at the first close in `by_date`: each instrument
-/// with a bar that day gets an equal share, then its value follows its closes (the last close
-/// carried over days without a bar). Σ (cash / n) × close / first close, in 128 bits, rounded
-/// down to 1/10,000 of a dollar.
-pub fn equal_weight(by_date: &BTreeMap<NaiveDate, HashMap<Symbol, Price>>, cash: Money) -> Vec<(NaiveDate, Money)> {
-    let Some((_, first)) = by_date.iter().next() else { return Vec::new() };
-    let base = first.clone();
-    let n = base.len() as i128;
-    let mut last = base.clone();
-    by_date
-        .iter()
-        .map(|(date, day)| {
-            for (s, p) in day {
-                if base.contains_key(s) {
-                    last.insert(s.clone(), *p);
-                }
-            }
-            let total: i128 = base
-                .iter()
-                .map(|(s, b)| {
-                    let now = last.get(s).map_or(b.0, |p| p.0);
-                    i128::from(cash.0) * i128::from(now) / (n * i128::from(b.0))
-                })
-                .sum();
-            (*date, Money(i64::try_from(total).unwrap_or(i64::MAX)))
-        })
-        .collect()
-}
-
 /// The entry's equity curve with the tournament's median, top decile and the benchmark.
 /// Empty points when the tournament or the entry has no snapshot in the warehouse yet.
 pub async fn equity_curve(ctx: &SessionContext, at: EntryRef) -> WarehouseResult<EquityCurve> {
@@ -192,36 +166,12 @@ pub async fn equity_curve(ctx: &SessionContext, at: EntryRef) -> WarehouseResult
         if !symbols.is_empty() && last >= starts_on {
             let by_date = closes(ctx, &symbols, starts_on, last.min(ends_on)).await?;
             benchmark_instruments = by_date.values().next().map_or(0, HashMap::len);
-            let values: BTreeMap<NaiveDate, Money> = equal_weight(&by_date, starting_cash).into_iter().collect();
+            let days = by_date.iter().map(|(date, day)| (*date, day.iter().map(|(s, p)| (s, *p))));
+            let values = equal_weight_benchmark(days, starting_cash);
             for p in &mut points {
-                p.benchmark = values.range(..=p.date).next_back().map(|(_, m)| *m);
+                p.benchmark = benchmark_on(&values, p.date);
             }
         }
     }
     Ok(EquityCurve { starting_cash, points, benchmark_instruments })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_benchmark_buys_equal_weights_and_holds() {
-        let sym = |s: &str| Symbol::parse(s).unwrap_or_else(|e| panic!("{e}"));
-        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 1, d).unwrap_or_default();
-        let mut by_date: BTreeMap<NaiveDate, HashMap<Symbol, Price>> = BTreeMap::new();
-        by_date.insert(
-            day(5),
-            HashMap::from([(sym("AAA"), Price::from_dollars(100)), (sym("BBB"), Price::from_dollars(50))]),
-        );
-        by_date.insert(
-            day(6),
-            HashMap::from([(sym("AAA"), Price::from_dollars(110)), (sym("BBB"), Price::from_dollars(40))]),
-        );
-        by_date.insert(day(7), HashMap::from([(sym("AAA"), Price::from_dollars(120))]));
-        let values: Vec<Money> =
-            equal_weight(&by_date, Money::from_dollars(100_000)).into_iter().map(|(_, m)| m).collect();
-        assert_eq!(values, [Money::from_dollars(100_000), Money::from_dollars(95_000), Money::from_dollars(100_000)]);
-        assert!(equal_weight(&BTreeMap::new(), Money::from_dollars(1)).is_empty());
-    }
 }

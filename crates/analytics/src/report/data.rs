@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use bullpen_domain::{Instrument, InstrumentId, InstrumentStatus, Money, Symbol, TournamentRules};
+use bullpen_domain::{
+    equal_weight_benchmark, Instrument, InstrumentId, InstrumentStatus, Money, Price, Symbol, TournamentRules,
+};
 use bullpen_warehouse::datafusion::prelude::SessionContext;
 use chrono::NaiveDate;
 
@@ -101,52 +103,20 @@ pub(crate) fn close_on(closes: &Closes, symbol: &str, day: NaiveDate) -> Option<
     closes.range(..=day).rev().find_map(|(_, by_symbol)| by_symbol.get(symbol).copied())
 }
 
-/// The equal-weight buy-and-hold benchmark of the portfolio page (`equal_weight_benchmark` in
-/// the web crate), started at the window: `cash` split equally over the universe's instruments
-/// with a close on the first trading day on or after `from`, each then following its closes
-/// (the last close carried over days without a bar). Exact: Σ cash × close / (n × base close)
-/// in 128 bits, rounded down to 1/10,000 of a dollar. Empty without bars.
+/// The equal-weight buy-and-hold benchmark ([`equal_weight_benchmark`], the portfolio page's and
+/// the dashboard's) of the universe's instruments, bought with `cash` at the first close in the
+/// window. Empty without bars.
 pub(crate) fn benchmark(
     closes: &Closes,
     universe: &dyn Fn(&str) -> bool,
     from: NaiveDate,
     to: NaiveDate,
     cash: Money,
-) -> BTreeMap<NaiveDate, Money> {
-    let mut window = closes.range(from..=to);
-    let Some((_, first)) = window.next() else { return BTreeMap::new() };
-    let base: HashMap<&String, Money> =
-        first.iter().filter(|(s, p)| universe(s) && p.0 > 0).map(|(s, p)| (s, *p)).collect();
-    if base.is_empty() {
-        return BTreeMap::new();
-    }
-    let n = base.len() as i128;
-    let mut last = base.clone();
-    closes
-        .range(from..=to)
-        .map(|(date, by_symbol)| {
-            for (s, p) in by_symbol {
-                if let Some(slot) = last.get_mut(s) {
-                    if p.0 > 0 {
-                        *slot = *p;
-                    }
-                }
-            }
-            let total: i128 = base
-                .iter()
-                .map(|(s, b)| {
-                    let now = last.get(s).map_or(b.0, |p| p.0);
-                    i128::from(cash.0) * i128::from(now) / (n * i128::from(b.0))
-                })
-                .sum();
-            (*date, Money(i64::try_from(total).unwrap_or(i64::MAX)))
-        })
-        .collect()
-}
-
-/// The benchmark's value on `day` (its last value on or before it).
-pub(crate) fn benchmark_on(benchmark: &BTreeMap<NaiveDate, Money>, day: NaiveDate) -> Option<Money> {
-    benchmark.range(..=day).next_back().map(|(_, m)| *m)
+) -> Vec<(NaiveDate, Money)> {
+    let days = closes.range(from..=to).map(|(date, by_symbol)| {
+        (*date, by_symbol.iter().filter(|(s, _)| universe(s)).map(|(s, close)| (s.as_str(), Price(close.0))))
+    });
+    equal_weight_benchmark(days, cash)
 }
 
 /// `end / start − 1`, 0 when `start` is not positive.

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use bullpen_domain::Money;
+use bullpen_domain::{benchmark_on, Money};
 use bullpen_warehouse::datafusion::prelude::SessionContext;
 use bullpen_warehouse::queries::run_query;
 use bullpen_warehouse::Report as Query;
 use chrono::NaiveDate;
 
-use super::data::{self, benchmark, benchmark_on, close_on, ratio_return, Closes, MARK_LOOKBACK_DAYS};
+use super::data::{self, benchmark, close_on, ratio_return, Closes, MARK_LOOKBACK_DAYS};
 use super::model::{Breakdown, CurvePoint, EntryReport, Fill, Period, Risk, SectorPnl, Summary, SymbolPnl};
 use super::table::{date_param, id_param, query, required, Rows};
 use super::{Progress, Window};

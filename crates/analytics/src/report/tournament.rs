@@ -4,13 +4,13 @@
 
 use std::collections::HashMap;
 
-use bullpen_domain::Money;
+use bullpen_domain::{benchmark_on, Money};
 use bullpen_warehouse::datafusion::prelude::SessionContext;
 use bullpen_warehouse::queries::run_query;
 use bullpen_warehouse::Report as Query;
 use chrono::NaiveDate;
 
-use super::data::{self, benchmark, benchmark_on, ratio_return};
+use super::data::{self, benchmark, ratio_return};
 use super::entry::risk_rows;
 use super::model::{Period, ReturnBucket, ReturnDistribution, Standing, TournamentReport, TradedSymbol};
 use super::table::{date_param, id_param, query, required, Rows};

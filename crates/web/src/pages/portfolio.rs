@@ -76,37 +76,14 @@ pub fn equity_curve(snapshots: &[EquitySnapshot], entry: bullpen_domain::EntryId
         .collect()
 }
 
-/// An equal-weight buy-and-hold of `symbols` worth `cash` at the first close in `bars`: each
-/// instrument with a bar that day gets an equal share, then its value follows its closes (the last
-/// close carried over days without a bar). Exact in fixed point; empty without bars.
+/// The equal-weight benchmark of the portfolio page: [`bullpen_domain::equal_weight_benchmark`]
+/// over the closes of `symbols` in `bars`.
 pub fn equal_weight_benchmark(bars: &[DailyBar], symbols: &[Symbol], cash: Money) -> Vec<(NaiveDate, Money)> {
-    let mut by_date: BTreeMap<NaiveDate, HashMap<&Symbol, Price>> = BTreeMap::new();
-    for b in bars.iter().filter(|b| symbols.contains(&b.symbol) && b.close.0 > 0) {
-        by_date.entry(b.date).or_default().insert(&b.symbol, b.close);
+    let mut by_date: BTreeMap<NaiveDate, Vec<(&Symbol, Price)>> = BTreeMap::new();
+    for b in bars.iter().filter(|b| symbols.contains(&b.symbol)) {
+        by_date.entry(b.date).or_default().push((&b.symbol, b.close));
     }
-    let Some((_, first)) = by_date.iter().next() else { return Vec::new() };
-    let base: HashMap<&Symbol, Price> = first.clone();
-    let n = base.len() as i128;
-    let mut last = base.clone();
-    by_date
-        .iter()
-        .map(|(date, closes)| {
-            for (s, p) in closes {
-                if base.contains_key(s) {
-                    last.insert(s, *p);
-                }
-            }
-            // Σ (cash / n) × close / base close, in 128 bits, rounded down to a unit.
-            let total: i128 = base
-                .iter()
-                .map(|(s, b)| {
-                    let now = last.get(s).map_or(b.0, |p| p.0);
-                    i128::from(cash.0) * i128::from(now) / (n * i128::from(b.0))
-                })
-                .sum();
-            (*date, Money(i64::try_from(total).unwrap_or(i64::MAX)))
-        })
-        .collect()
+    bullpen_domain::equal_weight_benchmark(by_date, cash)
 }
 
 /// The day's P&L: equity now against the last close before today (the starting cash before the
