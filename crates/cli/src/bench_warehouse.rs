@@ -9,6 +9,11 @@
 //! 3. The per-trade peer query (a trader's round trips against all round trips of the same
 //!    symbol and week) on the warehouse and the same query on PostgreSQL over the same round
 //!    trips loaded with COPY, side by side, with the ratio.
+//! 4. The anomaly scoring pass over the generated season (`bullpen_analytics::scoring`): every
+//!    round trip scored by the Random Cut Forest, every fill checked for coordinated pairs. A
+//!    pass that finds new trades replays the tournament from its start, so the first pass
+//!    costs what any later one with new trades costs; a second pass with nothing new is timed
+//!    too.
 //!
 //! It prints what it measured; nothing here asserts a time.
 
@@ -70,9 +75,12 @@ pub struct WarehouseBenchArgs {
     /// Skip the ETL throughput measurement.
     #[arg(long)]
     pub skip_etl: bool,
-    /// Skip the query measurements (and PostgreSQL).
+    /// Skip the query measurements (and PostgreSQL and scoring, which use their fixture).
     #[arg(long)]
     pub skip_queries: bool,
+    /// Skip the scoring pass over the generated season.
+    #[arg(long)]
+    pub skip_scoring: bool,
     /// Keep the generated store and warehouses in this directory instead of a temporary one.
     #[arg(long)]
     pub dir: Option<PathBuf>,
@@ -326,6 +334,9 @@ pub async fn run(args: WarehouseBenchArgs) -> anyhow::Result<ExitCode> {
     }
     if !args.skip_queries {
         queries(&args, &dir.join("queries")).await?;
+        if !args.skip_scoring {
+            scoring(&dir.join("queries")).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -594,6 +605,23 @@ async fn queries(args: &WarehouseBenchArgs, dir: &Path) -> anyhow::Result<()> {
         "ratio PostgreSQL / warehouse: {:.1}×",
         pg.query_time.as_secs_f64() / warehouse_time.as_secs_f64().max(1e-9)
     );
+    Ok(())
+}
+
+/// Times the scoring pass over the query fixture, then a pass with nothing new.
+async fn scoring(dir: &Path) -> anyhow::Result<()> {
+    let location = Location::local(&dir.join("warehouse"))?;
+    for round in ["first pass (the whole season)", "second pass (nothing new)"] {
+        let started = Instant::now();
+        let report = bullpen_analytics::scoring::run_scoring(&location).await?;
+        println!(
+            "scoring, {round}: {} ({} round trips scored, {} flagged, {} coordinated pairs)",
+            secs(started.elapsed()),
+            report.trades_scored,
+            report.trades_flagged,
+            report.pairs_flagged
+        );
+    }
     Ok(())
 }
 
