@@ -1,5 +1,6 @@
 //! The warehouse pipeline the server runs on a schedule: export the store's new rows into the
-//! warehouse, then score the new trades there; and the freshness lag between the two.
+//! warehouse, and score the new trades there (two steps the server runs on separate
+//! schedules); and the freshness lag between the store and the warehouse.
 //!
 //! A run that fails (the object store is down, the disk is full) changes nothing that the
 //! next run cannot redo: the exporter and the scoring pass are both idempotent and resumable.
@@ -26,11 +27,11 @@ pub struct PipelineRun {
 /// The latest state of the pipeline, for operators and the dashboards' freshness note.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PipelineStatus {
-    /// Runs that completed.
+    /// Steps (exports and scoring passes) that completed.
     pub runs: u64,
-    /// Runs that failed.
+    /// Steps that failed.
     pub failures: u64,
-    /// The last error, until a run succeeds.
+    /// The last error, until a step succeeds.
     pub last_error: Option<String>,
     /// The lag as last measured.
     pub lag: Option<FreshnessLag>,
@@ -57,25 +58,39 @@ impl Pipeline {
 
     /// Exports what is new, then scores the new trades.
     pub async fn run_once(&self) -> Result<PipelineRun, AnalyticsError> {
-        let outcome = self.export_and_score().await;
-        self.update(|s| match &outcome {
-            Ok(run) => {
+        let export = self.export_once().await?;
+        let scoring = self.score_once().await?;
+        Ok(PipelineRun { export, scoring })
+    }
+
+    /// Exports what is new in the store. The server runs this apart from scoring: a scoring
+    /// pass over a large tournament takes minutes, and the warehouse must not fall behind the
+    /// store while it runs.
+    pub async fn export_once(&self) -> Result<ExportReport, AnalyticsError> {
+        let outcome = self.exporter.run_once().await.map_err(AnalyticsError::from);
+        self.record(&outcome, |s, export| s.lag = Some(export.lag));
+        outcome
+    }
+
+    /// Scores the trades exported since the last pass.
+    pub async fn score_once(&self) -> Result<ScoringReport, AnalyticsError> {
+        let outcome = run_scoring(self.exporter.location()).await;
+        self.record(&outcome, |_, _| {});
+        outcome
+    }
+
+    fn record<T>(&self, outcome: &Result<T, AnalyticsError>, on_success: impl FnOnce(&mut PipelineStatus, &T)) {
+        self.update(|s| match outcome {
+            Ok(done) => {
                 s.runs += 1;
                 s.last_error = None;
-                s.lag = Some(run.export.lag);
+                on_success(s, done);
             }
             Err(e) => {
                 s.failures += 1;
                 s.last_error = Some(e.to_string());
             }
         });
-        outcome
-    }
-
-    async fn export_and_score(&self) -> Result<PipelineRun, AnalyticsError> {
-        let export = self.exporter.run_once().await?;
-        let scoring = run_scoring(self.exporter.location()).await?;
-        Ok(PipelineRun { export, scoring })
     }
 
     /// Measures how far the warehouse is behind the store now (between runs the lag grows

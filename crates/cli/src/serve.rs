@@ -2,9 +2,9 @@
 //!
 //! On start it opens the store, runs the season scheduler once (then on a timer), starts the
 //! sequencer of every running tournament, optionally prepares the demo (`--demo`), binds and
-//! prints the address. The warehouse pipeline (export to the analytics warehouse, then trade
-//! scoring) runs every `--etl-every` seconds, and its freshness lag is measured for `/metrics`
-//! in between. SIGINT or SIGTERM stops it gracefully: the listener stops accepting,
+//! prints the address. The export to the analytics warehouse runs every `--etl-every` seconds,
+//! trade scoring after each export that brought rows (beside the next exports, never holding
+//! them back), and the warehouse's freshness lag is measured for `/metrics` in between. SIGINT or SIGTERM stops it gracefully: the listener stops accepting,
 //! in-flight requests finish (for at most `--grace-seconds`), the demo and the scheduler stop,
 //! and the engine drains every sequencer, so nothing acknowledged is lost; then it exits 0.
 
@@ -23,7 +23,7 @@ use bullpen_web::analytics::Analytics;
 use bullpen_web::metrics::Metrics;
 use bullpen_web::{AppState, WebConfig};
 use clap::Args;
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 use crate::common::open_store;
 use crate::DataArgs;
@@ -188,9 +188,11 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the warehouse pipeline every `etl_every` (the first run at once) and measures the lag
-/// every `lag_every`, until `stop` changes. A failed run is logged and counted; the next run
-/// redoes whatever it left half-done.
+/// Runs the warehouse export every `etl_every` (the first at once) and measures the lag every
+/// `lag_every`, until `stop` changes. Each export that brings new rows wakes the scoring task
+/// ([`run_scoring_passes`]), which runs beside the export, so a long scoring pass never holds
+/// the export back. A failed step is logged and counted; the next one redoes whatever it left
+/// half-done.
 async fn run_pipeline(
     pipeline: Arc<Pipeline>,
     metrics: Arc<Metrics>,
@@ -198,6 +200,9 @@ async fn run_pipeline(
     lag_every: Duration,
     mut stop: watch::Receiver<bool>,
 ) {
+    let exported = Arc::new(Notify::new());
+    let scorer =
+        tokio::spawn(run_scoring_passes(Arc::clone(&pipeline), Arc::clone(&exported), etl_every, stop.clone()));
     let mut etl = tokio::time::interval(etl_every);
     let mut lag = tokio::time::interval(lag_every);
     etl.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -208,26 +213,22 @@ async fn run_pipeline(
             _ = etl.tick() => {
                 // Stopping mid-run is safe: the export is resumable at any point.
                 let run = tokio::select! {
-                    run = pipeline.run_once() => run,
+                    run = pipeline.export_once() => run,
                     _ = stop.changed() => break,
                 };
                 match run {
-                    Ok(run) => {
-                        let rows = run.export.total_rows();
+                    Ok(export) => {
+                        let rows = export.total_rows();
                         metrics.record_warehouse_export(Some(rows));
-                        metrics.record_warehouse_lag(run.export.lag.seq_behind, run.export.lag.seconds_behind);
+                        metrics.record_warehouse_lag(export.lag.seq_behind, export.lag.seconds_behind);
                         if rows > 0 {
-                            tracing::info!(
-                                rows,
-                                trades_scored = run.scoring.trades_scored,
-                                trades_flagged = run.scoring.trades_flagged,
-                                "warehouse export"
-                            );
+                            tracing::info!(rows, "warehouse export");
+                            exported.notify_one();
                         }
                     }
                     Err(e) => {
                         metrics.record_warehouse_export(None);
-                        tracing::warn!(error = %e, "warehouse pipeline failed; retrying at the next run");
+                        tracing::warn!(error = %e, "warehouse export failed; retrying at the next run");
                     }
                 }
             }
@@ -235,6 +236,47 @@ async fn run_pipeline(
                 Ok(l) => metrics.record_warehouse_lag(l.seq_behind, l.seconds_behind),
                 Err(e) => tracing::debug!(error = %e, "cannot measure the warehouse lag"),
             },
+        }
+    }
+    let _ = scorer.await;
+}
+
+/// Scores the newly exported trades once at start (what an earlier run left unscored) and then
+/// after every export that brought rows, until `stop` changes. Exports that finish during a pass
+/// are answered by one more pass after it; a failed pass is retried after `retry_after`.
+/// Stopping mid-pass is safe: the scoring cursor resumes it.
+async fn run_scoring_passes(
+    pipeline: Arc<Pipeline>,
+    exported: Arc<Notify>,
+    retry_after: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    exported.notify_one();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            _ = exported.notified() => {
+                let pass = tokio::select! {
+                    pass = pipeline.score_once() => pass,
+                    _ = stop.changed() => break,
+                };
+                match pass {
+                    Ok(report) if report.trades_scored > 0 || report.pairs_flagged > 0 => tracing::info!(
+                        trades_scored = report.trades_scored,
+                        trades_flagged = report.trades_flagged,
+                        pairs_flagged = report.pairs_flagged,
+                        "trade scoring"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "trade scoring failed; retrying");
+                        tokio::select! {
+                            _ = tokio::time::sleep(retry_after) => exported.notify_one(),
+                            _ = stop.changed() => break,
+                        }
+                    }
+                }
+            }
         }
     }
 }

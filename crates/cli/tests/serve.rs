@@ -246,6 +246,22 @@ fn the_server_feeds_the_warehouse_on_a_schedule_and_reports_its_lag() {
     assert!(metric(&text, "bullpen_warehouse_lag_sequence_numbers").is_some(), "{text}");
     assert!(text.contains("# TYPE bullpen_warehouse_lag_seconds gauge"), "{text}");
     assert_eq!(metric(&text, "bullpen_warehouse_exports_total{outcome=\"failed\"}"), None, "{text}");
+    // Scoring runs beside the exports, woken by those that brought rows: its cursor records the
+    // scored tournament.
+    let cursor = data.join("warehouse").join("_bullpen").join("scoring.json");
+    let scored_tournament = || -> Option<serde_json::Value> {
+        let cursor: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&cursor).ok()?).ok()?;
+        cursor["tournaments"].get(server.tournament.to_string()).cloned()
+    };
+    let mut scored = None;
+    for _ in 0..240 {
+        scored = scored_tournament().filter(|t| t["fills_seq"].as_i64() > Some(0));
+        if scored.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert!(scored.is_some(), "no scoring pass after the exports: {:?}", std::fs::read_to_string(&cursor));
 
     // The demo player asks the server for a report of their entry, computed on that warehouse.
     let (cookie, csrf) = sign_in(&server);
