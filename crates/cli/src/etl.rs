@@ -100,18 +100,34 @@ pub fn print_report(report: &ExportReport, elapsed: Duration, json: bool) {
     println!("lag: {} sequence numbers behind, {seconds} of data time", report.lag.seq_behind);
 }
 
-async fn wait_for_stop(interval: Duration) -> anyhow::Result<bool> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("cannot listen for SIGTERM")?;
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => Ok(true),
-        _ = term.recv() => Ok(true),
-        () = tokio::time::sleep(interval) => Ok(false),
+/// SIGINT and SIGTERM listeners installed once, before the first export, so a signal that
+/// arrives between two exports (or right after a report is printed) is never missed.
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+        })
+    }
+
+    /// Resolves when either signal arrives (or has arrived since the listeners were installed).
+    async fn received(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }
 
 /// Runs `bullpen etl`.
 pub async fn run(args: EtlArgs) -> anyhow::Result<ExitCode> {
+    let mut stop = StopSignals::install()?;
     let store = crate::common::open_store(&args.data).await?;
     let location = args.warehouse.location(&args.data.data_dir)?;
     let options = ExportOptions { salt_hex: args.salt.clone(), ..ExportOptions::default() };
@@ -122,12 +138,9 @@ pub async fn run(args: EtlArgs) -> anyhow::Result<ExitCode> {
         let started = Instant::now();
         // A signal stops the export wherever it is: a step left half-done is redone by the
         // next run (see the warehouse's checkpoint), so stopping early loses nothing.
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .context("cannot listen for SIGTERM")?;
         let outcome = tokio::select! {
             r = exporter.run_once() => Some(r),
-            _ = tokio::signal::ctrl_c() => None,
-            _ = term.recv() => None,
+            () = stop.received() => None,
         };
         match outcome {
             None => {
@@ -138,8 +151,12 @@ pub async fn run(args: EtlArgs) -> anyhow::Result<ExitCode> {
             Some(Err(e)) if args.follow => tracing::error!(error = %e, "export failed; retrying at the next interval"),
             Some(Err(e)) => return Err(e).context("export failed"),
         }
-        if !args.follow || wait_for_stop(interval).await? {
+        if !args.follow {
             return Ok(ExitCode::SUCCESS);
+        }
+        tokio::select! {
+            () = stop.received() => return Ok(ExitCode::SUCCESS),
+            () = tokio::time::sleep(interval) => {}
         }
     }
 }
