@@ -123,7 +123,7 @@ pub struct Anomaly {
 }
 
 /// The flagging threshold's memory of recent scores.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct ScoreWindow {
     rule: Threshold,
     recent: VecDeque<f64>,
@@ -186,6 +186,21 @@ impl ScoreWindow {
     }
 }
 
+/// Refuses a forest whose dimension is not [`FEATURE_COUNT`] or a threshold rule out of range.
+fn check_config(config: &DetectorConfig) -> Result<(), InsightsError> {
+    if config.forest.dimensions != FEATURE_COUNT {
+        return Err(InsightsError::InvalidConfig(format!(
+            "the trade detector's forest must have {FEATURE_COUNT} dimensions (got {})",
+            config.forest.dimensions
+        )));
+    }
+    match config.threshold {
+        Threshold::MeanMultiple { multiple, window } if multiple.is_finite() && multiple > 0.0 && window > 0 => Ok(()),
+        Threshold::Quantile { q, window } if q > 0.0 && q < 1.0 && window > 0 => Ok(()),
+        ref t => Err(InsightsError::InvalidConfig(format!("invalid threshold rule {t:?}"))),
+    }
+}
+
 /// Streaming detector of unusual trades (see the module documentation).
 ///
 /// ```
@@ -194,7 +209,7 @@ impl ScoreWindow {
 /// let detector = TradeAnomalyDetector::new(DetectorConfig::default()).unwrap();
 /// assert_eq!(detector.trades_seen(), 0);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TradeAnomalyDetector {
     config: DetectorConfig,
     forest: RandomCutForest,
@@ -206,25 +221,43 @@ impl TradeAnomalyDetector {
     /// A detector; refuses a forest whose dimension is not [`FEATURE_COUNT`] or a threshold
     /// rule out of range.
     pub fn new(config: DetectorConfig) -> Result<Self, InsightsError> {
-        if config.forest.dimensions != FEATURE_COUNT {
-            return Err(InsightsError::InvalidConfig(format!(
-                "the trade detector's forest must have {FEATURE_COUNT} dimensions (got {})",
-                config.forest.dimensions
-            )));
-        }
-        match config.threshold {
-            Threshold::MeanMultiple { multiple, window } if multiple.is_finite() && multiple > 0.0 && window > 0 => {}
-            Threshold::Quantile { q, window } if q > 0.0 && q < 1.0 && window > 0 => {}
-            ref t => return Err(InsightsError::InvalidConfig(format!("invalid threshold rule {t:?}"))),
-        }
+        check_config(&config)?;
         let forest = RandomCutForest::new(config.forest.clone())?;
         let window = ScoreWindow::new(config.threshold.clone());
         Ok(TradeAnomalyDetector { config, forest, window, seen: 0 })
     }
 
+    /// The configuration.
+    pub fn config(&self) -> &DetectorConfig {
+        &self.config
+    }
+
     /// Trades observed so far.
     pub fn trades_seen(&self) -> u64 {
         self.seen
+    }
+
+    /// Checks a detector read back from a file before it is used. The detector is `serde` so
+    /// that a scoring pass can save it and carry on from there later, instead of replaying the
+    /// whole stream; a saved detector observes exactly as the original would have. This checks
+    /// the configuration, the forest ([`RandomCutForest::check_state`]) and the threshold's
+    /// window, so that a damaged file is refused with the reason rather than trusted.
+    pub fn check_state(&self) -> Result<(), InsightsError> {
+        check_config(&self.config)?;
+        let bad = |m: &str| Err(InsightsError::InvalidConfig(format!("saved detector: {m}")));
+        if self.forest.config() != &self.config.forest {
+            return bad("the forest's configuration differs from the detector's");
+        }
+        self.forest.check_state()?;
+        let w = &self.window;
+        let sorted_len = if matches!(w.rule, Threshold::Quantile { .. }) { w.recent.len() } else { 0 };
+        if w.rule != self.config.threshold || w.recent.len() > w.window() || w.sorted.len() != sorted_len {
+            return bad("the score window does not match its rule");
+        }
+        if !w.recent.iter().chain(&w.sorted).all(|x| x.is_finite()) || !w.sum.is_finite() {
+            return bad("the score window holds a value that is not finite");
+        }
+        Ok(())
     }
 
     /// Scores a trade against the stream so far, decides whether to flag it, then learns from
@@ -350,6 +383,66 @@ mod tests {
         bad.notional = -1.0;
         assert!(matches!(detector.observe(&bad, &baseline), Err(InsightsError::Facts(_))));
         assert_eq!(detector.trades_seen(), 0);
+    }
+
+    #[test]
+    fn a_saved_detector_carries_on_exactly_where_it_stopped() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let history: Vec<TradeFacts> = (0..40).map(|i| usual(&mut rng, i)).collect();
+        let baseline = TraderBaseline::from_history(&history).unwrap();
+        for config in [small(), DetectorConfig { threshold: Threshold::Quantile { q: 0.9, window: 50 }, ..small() }] {
+            let mut original = TradeAnomalyDetector::new(config).unwrap();
+            for i in 0..700 {
+                original.observe(&usual(&mut rng, i), &baseline).unwrap();
+            }
+            let bytes = postcard::to_stdvec(&original).unwrap();
+            let mut restored: TradeAnomalyDetector = postcard::from_bytes(&bytes).unwrap();
+            restored.check_state().unwrap();
+            for i in 700..1200 {
+                let mut facts = usual(&mut rng, i);
+                if i % 97 == 0 {
+                    facts.notional *= 40.0;
+                }
+                let (a, b) =
+                    (original.observe(&facts, &baseline).unwrap(), restored.observe(&facts, &baseline).unwrap());
+                assert_eq!(a.score.to_bits(), b.score.to_bits(), "trade {i}");
+                assert_eq!((a.flagged, a.contributions), (b.flagged, b.contributions));
+            }
+            assert_eq!(postcard::to_stdvec(&original).unwrap(), postcard::to_stdvec(&restored).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_damaged_saved_detector_is_refused_or_harmless() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let history: Vec<TradeFacts> = (0..40).map(|i| usual(&mut rng, i)).collect();
+        let baseline = TraderBaseline::from_history(&history).unwrap();
+        let mut detector = TradeAnomalyDetector::new(small()).unwrap();
+        for i in 0..400 {
+            detector.observe(&usual(&mut rng, i), &baseline).unwrap();
+        }
+        let bytes = postcard::to_stdvec(&detector).unwrap();
+        let probe = usual(&mut rng, 500);
+        let (mut refused, mut accepted) = (0, 0);
+        // Damage one byte at a time across the whole encoding: decoding fails, the check
+        // refuses it, or the detector still works (a changed key or score is not a fault).
+        for at in (0..bytes.len()).step_by(bytes.len() / 3000 + 1) {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= flip;
+                match postcard::from_bytes::<TradeAnomalyDetector>(&damaged) {
+                    Ok(mut d) if d.check_state().is_ok() => {
+                        accepted += 1;
+                        for _ in 0..3 {
+                            let _ = d.observe(&probe, &baseline);
+                        }
+                    }
+                    _ => refused += 1,
+                }
+            }
+        }
+        assert!(refused > 0 && accepted > 0, "refused {refused}, accepted {accepted}");
+        assert!(postcard::from_bytes::<TradeAnomalyDetector>(&bytes[..bytes.len() / 2]).is_err());
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl ForestConfig {
 }
 
 /// One tree with its reservoir and its own random stream.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Member {
     tree: RcTree,
     sampler: Sampler,
@@ -117,7 +117,7 @@ const REBASE_AFTER: f64 = 64.0;
 /// let attribution = forest.attribution(&[5.0, 0.5]).unwrap();
 /// assert!(attribution[0] > attribution[1]);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RandomCutForest {
     config: ForestConfig,
     members: Vec<Member>,
@@ -158,6 +158,31 @@ impl RandomCutForest {
             scores: Vec::with_capacity(n),
             idle: Vec::with_capacity(n),
         })
+    }
+
+    /// Checks a forest read back from a file (serde) before it is used: the configuration is
+    /// valid, there is one tree per configured tree with the configured dimension, each tree
+    /// passes [`RcTree::check_invariants`] and each sample holds exactly its tree's points.
+    /// A forest that passes is safe to score and update; one that fails must be discarded.
+    pub fn check_state(&self) -> Result<(), InsightsError> {
+        let bad = |m: String| InsightsError::InvalidConfig(format!("saved forest: {m}"));
+        self.config.validate()?;
+        if self.members.len() != self.config.num_trees {
+            return Err(bad(format!("{} trees, configured {}", self.members.len(), self.config.num_trees)));
+        }
+        for (i, m) in self.members.iter().enumerate() {
+            if m.tree.dims() != self.config.dimensions {
+                return Err(bad(format!("tree {i} has {} dimensions", m.tree.dims())));
+            }
+            m.tree.check_invariants().map_err(|e| bad(format!("tree {i}: {e}")))?;
+            m.sampler
+                .check_against(self.config.sample_size, |leaf| m.tree.leaf_mass(leaf) > 0)
+                .map_err(|e| bad(format!("tree {i}: {e}")))?;
+            if m.sampler.len() != m.tree.len() {
+                return Err(bad(format!("tree {i} holds {} points, its sample {}", m.tree.len(), m.sampler.len())));
+            }
+        }
+        Ok(())
     }
 
     /// The configuration.

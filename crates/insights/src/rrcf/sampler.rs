@@ -14,11 +14,13 @@
 //! `−ln(1 − u) ≥ u`, a draw with `u ≥ x` is rejected without computing the logarithm — most
 //! draws, once a sample is full.
 
+use serde::{Deserialize, Serialize};
+
 use super::LeafId;
 
 /// A binary max-heap of sampling keys (never NaN) with the leaf of each, in two parallel
 /// arrays. Only the operations the sampler needs: push, replace the top, shift every key.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct KeyHeap {
     keys: Vec<f64>,
     leaves: Vec<LeafId>,
@@ -86,7 +88,7 @@ impl KeyHeap {
 }
 
 /// The reservoir of one tree: a max-heap of keys, so the next point to evict is on top.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Sampler {
     capacity: usize,
     heap: KeyHeap,
@@ -144,6 +146,25 @@ impl Sampler {
             Some(top) if self.is_full() => top.exp(),
             _ => f64::INFINITY,
         };
+    }
+
+    /// Checks a reservoir read back from a file against its tree: as many keys as leaf
+    /// handles, within capacity, every key finite, every handle a live leaf, and the threshold
+    /// the one the keys give.
+    pub(crate) fn check_against(&self, capacity: usize, live_leaf: impl Fn(LeafId) -> bool) -> Result<(), String> {
+        let h = &self.heap;
+        if self.capacity != capacity || h.keys.len() != h.leaves.len() || h.keys.len() > capacity {
+            return Err(format!("sampler holds {} keys for a capacity of {}", h.keys.len(), self.capacity));
+        }
+        if !h.keys.iter().all(|k| k.is_finite()) || !h.leaves.iter().all(|&l| live_leaf(l)) {
+            return Err("sampler has a key that is not finite or a handle that is not a live leaf".into());
+        }
+        let mut copy = self.clone();
+        copy.refresh_threshold();
+        if copy.threshold.to_bits() != self.threshold.to_bits() {
+            return Err("sampler threshold disagrees with its keys".into());
+        }
+        Ok(())
     }
 
     /// Adds `delta` to every key (the forest moved its base time forward by `delta / λ`).

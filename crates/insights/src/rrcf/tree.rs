@@ -32,6 +32,7 @@
 //! the single uniform number that decides both whether the cut separates the point and where.
 
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 use super::STACK_DIMS;
 
@@ -60,7 +61,7 @@ pub(crate) fn lanes_for(dims: usize) -> usize {
 }
 
 /// A leaf of the arena. `mass == 0` marks a free slot.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Leaf {
     /// Parent branch index, or `NIL` when the leaf is the root.
     parent: u32,
@@ -72,7 +73,7 @@ struct Leaf {
 ///
 /// Handles stay valid until the leaf's last copy is removed; a duplicate point inserted later
 /// gets the handle of the existing leaf.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LeafId(u32);
 
 impl LeafId {
@@ -92,7 +93,7 @@ impl LeafId {
 ///
 /// The tree itself does no input validation beyond debug assertions: [`crate::rrcf::RandomCutForest`]
 /// and [`crate::rrcf::IdTree`] check dimensions and finiteness before calling it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RcTree {
     dims: usize,
     /// `dims` rounded up to a multiple of [`LANE`].
@@ -1192,13 +1193,70 @@ impl RcTree {
         (w.f.a + w.f.n * (cn / cd)) / w.f.d
     }
 
+    /// Whether `r` names an allocated leaf or branch.
+    fn is_valid_ref(&self, r: u32) -> bool {
+        if is_leaf(r) {
+            ((r & !LEAF_BIT) as usize) < self.leaves.len()
+        } else {
+            (r as usize) < self.parents.len()
+        }
+    }
+
+    /// The arena layout: sizes agree with the dimension, the root and every parent link and
+    /// free-list entry is in range, free slots are free and listed once, points are finite.
+    fn check_layout(&self) -> Result<(), String> {
+        if self.dims == 0 || self.lanes != lanes_for(self.dims) || self.stride != 2 * self.lanes + META {
+            return Err(format!(
+                "layout of {} dimensions has lanes {} and stride {}",
+                self.dims, self.lanes, self.stride
+            ));
+        }
+        if self.branches.len() != self.parents.len() * self.stride
+            || self.points.len() != self.leaves.len() * self.lanes
+        {
+            return Err("arena sizes disagree".into());
+        }
+        if self.parents.len() >= LEAF_BIT as usize || self.leaves.len() >= LEAF_BIT as usize {
+            return Err("arena too large".into());
+        }
+        if self.root != NIL && !self.is_valid_ref(self.root) {
+            return Err(format!("root {:#x} is out of range", self.root));
+        }
+        let parent_ok = |p: u32| p == NIL || (p as usize) < self.parents.len();
+        if !self.parents.iter().all(|&p| parent_ok(p)) || !self.leaves.iter().all(|l| parent_ok(l.parent)) {
+            return Err("a parent link is out of range".into());
+        }
+        if !self.points.iter().all(|x| x.is_finite()) {
+            return Err("a coordinate is not finite".into());
+        }
+        let mut listed = vec![false; self.leaves.len()];
+        for &i in &self.free_leaves {
+            match listed.get_mut(i as usize) {
+                Some(seen) if !*seen && self.leaves[i as usize].mass == 0 => *seen = true,
+                _ => return Err(format!("free leaf {i} is out of range, live or listed twice")),
+            }
+        }
+        let mut listed = vec![false; self.parents.len()];
+        for &i in &self.free_branches {
+            match listed.get_mut(i as usize) {
+                Some(seen) if !*seen => *seen = true,
+                _ => return Err(format!("free branch {i} is out of range or listed twice")),
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every structural invariant and returns the first violation found:
     /// parent links agree with child links; the masses a branch records for its children are
     /// their actual masses; each branch's box is exactly the union of its children's boxes; each
     /// cut separates its children (left box ≤ cut < right box in the cut dimension); the leaves
     /// reached from the root are exactly the live leaves, and their masses sum to the number of
     /// points.
+    ///
+    /// Never panics, whatever the tree holds (a tree read back from a file may be garbage): the
+    /// layout and every index are checked before they are followed.
     pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_layout()?;
         let live_leaves = self.leaves.iter().filter(|l| l.mass > 0).count();
         if self.root == NIL {
             return if live_leaves == 0 { Ok(()) } else { Err(format!("empty root but {live_leaves} live leaves")) };
@@ -1228,6 +1286,9 @@ impl RcTree {
             let bi = node as usize;
             let (left, right) = (self.field(bi, CHILD), self.field(bi, CHILD + 1));
             for (slot, c) in [left, right].into_iter().enumerate() {
+                if !self.is_valid_ref(c) {
+                    return Err(format!("branch {node}: child {c:#x} is out of range"));
+                }
                 if self.parent(c) != node {
                     return Err(format!("child {c:#x} of branch {node} has parent {:#x}", self.parent(c)));
                 }
