@@ -17,18 +17,20 @@
 //! * `coordinated_pairs/tournament_id=N/pairs.parquet` is a statistic over the tournament's
 //!   whole history: it is recomputed when the tournament has new fills and replaced atomically.
 //!
-//! The detector's state is **not persisted**: it is rebuilt on every run by replaying the
-//! tournament's round trips in sequence order through a detector seeded with the tournament id.
-//! Each trade's features use only the trader's earlier trades and the forest sees trades in
-//! sequence order, so the replay is deterministic and a trade's score does not depend on how
-//! the stream was cut into runs: scoring in ten runs writes the same rows as scoring once. The
-//! price is a replay of the tournament's history on every run (tens of thousands of trades a
-//! second in a release build); persisting the forest and the baselines would remove it.
+//! The detector is deterministic: it is seeded with the tournament id, each trade's features
+//! use only the trader's earlier trades, and the forest sees trades in sequence order. After
+//! each step it is saved (`_bullpen/detectors/tournament-<id>.bin`, see [`saved`]), and the
+//! next step resumes it, reading only the new round trips and the history of the traders who
+//! made them. Without a usable saved detector (first run, a crash between saving it and moving
+//! the cursor, a damaged file, a new configuration) the step replays the tournament from its
+//! first round trip instead. Either way a trade's score does not depend on how the stream was
+//! cut into runs: scoring in ten runs writes the same rows as scoring once.
 
 mod cursor;
 mod inputs;
 mod pairs;
 mod query;
+mod saved;
 mod tables;
 mod trades;
 
@@ -131,6 +133,9 @@ pub struct ScoringReport {
     /// Round trips skipped because their trader had too little history or their facts were
     /// unusable (no row is written for them).
     pub trades_skipped: usize,
+    /// Earlier round trips replayed to rebuild a detector that was not saved (0 when every
+    /// step resumed its saved detector).
+    pub trades_replayed: usize,
     /// Pairs currently flagged in the tournaments whose pairs were recomputed.
     pub pairs_flagged: usize,
     /// Files written (relative to the warehouse root).
@@ -176,6 +181,7 @@ pub async fn run_scoring(location: &Location) -> Result<ScoringReport, Analytics
         tournaments = report.tournaments,
         scored = report.trades_scored,
         flagged = report.trades_flagged,
+        replayed = report.trades_replayed,
         pairs = report.pairs_flagged,
         "trade scoring done"
     );

@@ -327,6 +327,7 @@ async fn scoring_flags_injected_trades_and_the_pair_incrementally_and_idempotent
     write_part(&location, &fills, &trips, split, last).await;
     let second = run_scoring(&location).await.unwrap();
     assert_eq!(second.trades_scored + second.trades_skipped, trips.iter().filter(|r| r.close_seq > split).count());
+    assert_eq!((first.trades_replayed, second.trades_replayed), (0, 0), "the second run resumed the saved detector");
     let rows = all_rows(&location).await;
     let mut keys: Vec<i64> = rows.iter().map(|r| r.0).collect();
     keys.dedup();
@@ -378,6 +379,33 @@ async fn scoring_flags_injected_trades_and_the_pair_incrementally_and_idempotent
     assert!(platform.trades.iter().any(|t| t.close_seq == injected.oversized));
     assert!(platform.trades.windows(2).all(|w| w[0].score >= w[1].score));
     assert_eq!(platform_anomalies(&ctx, 1).await.unwrap().trades.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_saved_detector_is_rebuilt_by_replaying_with_the_same_results() {
+    let (fills, trips, _) = scenario();
+    let last = fills.iter().map(|f| f.seq).max().unwrap();
+    let split = split_seq(&fills);
+    let dir = tempfile::tempdir().unwrap();
+    let location = Location::local(dir.path()).unwrap();
+    write_part(&location, &fills, &trips, 0, split).await;
+    run_scoring(&location).await.unwrap();
+    let saved = format!("_bullpen/detectors/tournament-{T}.bin");
+    let mut bytes = location.get(&saved).await.unwrap().expect("the detector is saved after a step");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    location.put(&saved, bytes).await.unwrap();
+
+    write_part(&location, &fills, &trips, split, last).await;
+    let second = run_scoring(&location).await.unwrap();
+    assert_eq!(second.trades_replayed, trips.iter().filter(|r| r.close_seq <= split).count());
+
+    let dir2 = tempfile::tempdir().unwrap();
+    let whole = Location::local(dir2.path()).unwrap();
+    write_part(&whole, &fills, &trips, 0, last).await;
+    run_scoring(&whole).await.unwrap();
+    assert_eq!(all_rows(&location).await, all_rows(&whole).await);
+    assert_eq!(location.get(&saved).await.unwrap(), whole.get(&saved).await.unwrap(), "same detector saved");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,8 @@
 //! fill, the round trips, fills and equity snapshots, and the starting cash. Also the small
 //! helpers that turn query results into plain vectors.
 
+use std::collections::BTreeSet;
+
 use bullpen_warehouse::datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use bullpen_warehouse::datafusion::arrow::compute::cast;
 use bullpen_warehouse::datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
@@ -122,14 +124,55 @@ pub(crate) struct Trip {
     pub closed_at: i64,
 }
 
-/// The tournament's round trips with `close_seq <= upto`, in sequence order.
-pub(crate) async fn trips(ctx: &SessionContext, tournament_id: i64, upto: i64) -> Result<Vec<Trip>, AnalyticsError> {
+/// Which entries a read is about: all of them, or a set (the traders with new round trips).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Entries<'a> {
+    /// Every entry of the tournament.
+    All,
+    /// Only these.
+    Only(&'a BTreeSet<i64>),
+}
+
+/// Up to this many entries are named in the query's `IN` list; a larger set is read whole and
+/// filtered here (a long literal list costs more to plan than the rows it saves).
+const MAX_IN_LIST: usize = 1_000;
+
+impl Entries<'_> {
+    /// The SQL condition (empty, or `AND entry_id IN (…)`).
+    fn clause(self) -> String {
+        match self {
+            Entries::Only(set) if set.len() <= MAX_IN_LIST => {
+                let ids: Vec<String> = set.iter().map(i64::to_string).collect();
+                format!(" AND entry_id IN ({})", if ids.is_empty() { "NULL".to_string() } else { ids.join(",") })
+            }
+            _ => String::new(),
+        }
+    }
+
+    fn contains(self, entry_id: i64) -> bool {
+        match self {
+            Entries::All => true,
+            Entries::Only(set) => set.contains(&entry_id),
+        }
+    }
+}
+
+/// The tournament's round trips of `entries` with `after < close_seq <= upto`, in sequence
+/// order.
+pub(crate) async fn trips(
+    ctx: &SessionContext,
+    tournament_id: i64,
+    after: i64,
+    upto: i64,
+    entries: Entries<'_>,
+) -> Result<Vec<Trip>, AnalyticsError> {
     let sql = format!(
         "SELECT entry_id, close_seq, piece, symbol, CAST(qty AS DOUBLE) AS qty, \
          CAST(entry_price AS DOUBLE) AS entry_price, CAST(exit_price AS DOUBLE) AS exit_price, \
          CAST(notional AS DOUBLE) AS notional, trade_return, opened_at, closed_at \
-         FROM round_trips WHERE tournament_id = {tournament_id} AND close_seq <= {upto} \
-         ORDER BY close_seq, piece"
+         FROM round_trips WHERE tournament_id = {tournament_id} AND close_seq > {after} AND close_seq <= {upto}{} \
+         ORDER BY close_seq, piece",
+        entries.clause()
     );
     let mut out = Vec::new();
     for b in collect(ctx, &sql).await? {
@@ -138,7 +181,7 @@ pub(crate) async fn trips(ctx: &SessionContext, tournament_id: i64, upto: i64) -
         let (qty, entry_price, exit_price) = (f64s(&b, "qty")?, f64s(&b, "entry_price")?, f64s(&b, "exit_price")?);
         let (notional, ret) = (f64s(&b, "notional")?, f64s(&b, "trade_return")?);
         let (opened, closed) = (i64s(&b, "opened_at")?, i64s(&b, "closed_at")?);
-        for i in 0..b.num_rows() {
+        for i in (0..b.num_rows()).filter(|&i| entries.contains(entry[i])) {
             out.push(Trip {
                 entry_id: entry[i],
                 close_seq: seq[i],
@@ -168,17 +211,23 @@ pub(crate) struct Fill {
     pub buy: bool,
 }
 
-/// The tournament's fills with `seq <= upto`, in sequence order.
-pub(crate) async fn fills(ctx: &SessionContext, tournament_id: i64, upto: i64) -> Result<Vec<Fill>, AnalyticsError> {
+/// The tournament's fills of `entries` with `seq <= upto`, in sequence order.
+pub(crate) async fn fills(
+    ctx: &SessionContext,
+    tournament_id: i64,
+    upto: i64,
+    entries: Entries<'_>,
+) -> Result<Vec<Fill>, AnalyticsError> {
     let sql = format!(
         "SELECT seq, entry_id, ts, symbol, side FROM fills \
-         WHERE tournament_id = {tournament_id} AND seq <= {upto} ORDER BY seq"
+         WHERE tournament_id = {tournament_id} AND seq <= {upto}{} ORDER BY seq",
+        entries.clause()
     );
     let mut out = Vec::new();
     for b in collect(ctx, &sql).await? {
         let (seq, entry, at) = (i64s(&b, "seq")?, i64s(&b, "entry_id")?, i64s(&b, "ts")?);
         let (symbol, side) = (strings(&b, "symbol")?, strings(&b, "side")?);
-        for i in 0..b.num_rows() {
+        for i in (0..b.num_rows()).filter(|&i| entries.contains(entry[i])) {
             out.push(Fill {
                 seq: seq[i],
                 entry_id: entry[i],
@@ -191,19 +240,21 @@ pub(crate) async fn fills(ctx: &SessionContext, tournament_id: i64, upto: i64) -
     Ok(out)
 }
 
-/// End-of-day equity of every entry of the tournament: (entry, day number, equity).
+/// End-of-day equity of the tournament's `entries`: (entry, day number, equity).
 pub(crate) async fn snapshots(
     ctx: &SessionContext,
     tournament_id: i64,
+    entries: Entries<'_>,
 ) -> Result<Vec<(i64, i64, f64)>, AnalyticsError> {
     let sql = format!(
         "SELECT entry_id, CAST(CAST(date AS INT) AS BIGINT) AS day, CAST(equity AS DOUBLE) AS equity \
-         FROM equity_snapshots WHERE tournament_id = {tournament_id} ORDER BY entry_id, day"
+         FROM equity_snapshots WHERE tournament_id = {tournament_id}{} ORDER BY entry_id, day",
+        entries.clause()
     );
     let mut out = Vec::new();
     for b in collect(ctx, &sql).await? {
         let (entry, day, equity) = (i64s(&b, "entry_id")?, i64s(&b, "day")?, f64s(&b, "equity")?);
-        out.extend((0..b.num_rows()).map(|i| (entry[i], day[i], equity[i])));
+        out.extend((0..b.num_rows()).filter(|&i| entries.contains(entry[i])).map(|i| (entry[i], day[i], equity[i])));
     }
     Ok(out)
 }

@@ -29,7 +29,7 @@ pub(crate) async fn score_tournament(
     upto: i64,
     report: &mut ScoringReport,
 ) -> Result<usize, AnalyticsError> {
-    let fills = inputs::fills(ctx, tournament_id, upto).await?;
+    let fills = inputs::fills(ctx, tournament_id, upto, inputs::Entries::All).await?;
     let pairs = coordinated(tournament_id, &fills);
     let file = pairs_file(tournament_id);
     if pairs.is_empty() {

@@ -1,7 +1,7 @@
 //! Scoring round trips: each trade's facts from the warehouse, the trader's baseline from their
 //! earlier trades, and one streaming detector per tournament replayed in sequence order.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use bullpen_insights::anomaly::{DetectorConfig, Threshold, TradeAnomalyDetector, TradeScore};
 use bullpen_insights::features::{TradeFacts, TraderBaseline, FEATURE_COUNT};
@@ -11,8 +11,8 @@ use bullpen_warehouse::schema::{part_path, PartitionKey};
 use bullpen_warehouse::{Location, Table};
 
 use super::cursor::{PendingStep, ScoringCursor};
-use super::inputs::{self, Fill, Trip};
-use super::{tables, FeatureContribution, ScoringReport, TradeAnomaly};
+use super::inputs::{self, Entries, Fill, Trip};
+use super::{saved, tables, FeatureContribution, ScoringReport, TradeAnomaly};
 use crate::AnalyticsError;
 
 /// A trader's trade is scored once they have closed at least this many earlier trades (a
@@ -20,6 +20,8 @@ use crate::AnalyticsError;
 pub(crate) const MIN_HISTORY: usize = 10;
 /// The baseline is computed from the trader's last this many trades.
 const BASELINE_TRADES: usize = 100;
+// A history trimmed to the baseline's window still answers "enough history?" rightly.
+const _: () = assert!(MIN_HISTORY <= BASELINE_TRADES);
 /// The frequency feature counts the trader's fills in this window before the trade opened.
 const FREQUENCY_WINDOW_MICROS: i64 = 7 * MICROS_PER_DAY;
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -41,6 +43,10 @@ pub(crate) fn detector_config(tournament_id: i64) -> DetectorConfig {
 
 /// Scores the tournament's round trips past the cursor up to `head`, one step at a time (a
 /// pending step first, exactly as it was started), writing one file per step.
+///
+/// A step resumes the detector saved by the step before ([`saved`]) and reads only the new
+/// round trips and the history of the traders who made them; without a usable saved detector
+/// it replays the tournament from its first round trip. Both give the same rows.
 pub(crate) async fn score_tournament(
     location: &Location,
     ctx: &SessionContext,
@@ -50,6 +56,7 @@ pub(crate) async fn score_tournament(
     report: &mut ScoringReport,
 ) -> Result<(), AnalyticsError> {
     let mut state = cursor.tournament(tournament_id);
+    let config = detector_config(tournament_id);
     loop {
         let step = match &state.pending {
             Some(p) => p.clone(),
@@ -63,13 +70,15 @@ pub(crate) async fn score_tournament(
         cursor.set(tournament_id, state.clone());
         cursor.save(location).await?;
 
-        let trips = inputs::trips(ctx, tournament_id, step.to).await?;
-        let fills = inputs::fills(ctx, tournament_id, step.to).await?;
-        let equity = EquityHistory::new(
-            inputs::snapshots(ctx, tournament_id).await?,
-            inputs::starting_cash(ctx, tournament_id).await?,
-        );
-        let (rows, skipped) = replay(tournament_id, &trips, &fills, &equity, state.trips_seq)?;
+        let scored = match saved::load(location, tournament_id, state.trips_seq, &config).await? {
+            Some(detector) => resume(ctx, tournament_id, detector, state.trips_seq, step.to).await?,
+            None => {
+                let scored = replay_from_start(ctx, tournament_id, state.trips_seq, step.to).await?;
+                report.trades_replayed += scored.replayed;
+                scored
+            }
+        };
+        let Scored { rows, skipped, detector, .. } = scored;
         if rows.is_empty() {
             location.delete(&step.file).await?;
         } else {
@@ -83,6 +92,9 @@ pub(crate) async fn score_tournament(
         report.trades_flagged += rows.iter().filter(|r| r.flagged).count();
         report.trades_skipped += skipped;
 
+        // Saved before the cursor moves: a crash in between leaves a detector one step ahead of
+        // the cursor, which the redo does not use (it replays), so nothing is scored twice.
+        saved::save(location, tournament_id, step.to, detector).await?;
         state.trips_seq = step.to;
         state.pending = None;
         cursor.set(tournament_id, state.clone());
@@ -90,48 +102,145 @@ pub(crate) async fn score_tournament(
     }
 }
 
+/// What a step produced: the rows for the round trips with `from < close_seq <= to`, how many
+/// of those were skipped, the detector after all of them, and how many earlier round trips had
+/// to be replayed to rebuild it.
+pub(crate) struct Scored {
+    pub rows: Vec<TradeAnomaly>,
+    pub skipped: usize,
+    pub detector: TradeAnomalyDetector,
+    pub replayed: usize,
+}
+
+/// A step without a saved detector: replays every round trip of the tournament up to `to`.
+async fn replay_from_start(
+    ctx: &SessionContext,
+    tournament_id: i64,
+    from: i64,
+    to: i64,
+) -> Result<Scored, AnalyticsError> {
+    let trips = inputs::trips(ctx, tournament_id, i64::MIN, to, Entries::All).await?;
+    let fills = inputs::fills(ctx, tournament_id, to, Entries::All).await?;
+    let equity = EquityHistory::new(
+        inputs::snapshots(ctx, tournament_id, Entries::All).await?,
+        inputs::starting_cash(ctx, tournament_id).await?,
+    );
+    replay(tournament_id, &trips, &fills, &equity, from)
+}
+
+/// A step from a saved detector: reads the round trips past `from` and, for the traders who
+/// made them, their earlier round trips (for their baselines), fills (for the frequency
+/// feature) and equity (for concentration).
+async fn resume(
+    ctx: &SessionContext,
+    tournament_id: i64,
+    detector: TradeAnomalyDetector,
+    from: i64,
+    to: i64,
+) -> Result<Scored, AnalyticsError> {
+    let fresh = inputs::trips(ctx, tournament_id, from, to, Entries::All).await?;
+    let traders: BTreeSet<i64> = fresh.iter().map(|t| t.entry_id).collect();
+    let earlier = inputs::trips(ctx, tournament_id, i64::MIN, from, Entries::Only(&traders)).await?;
+    let activity = FillTimes::new(&inputs::fills(ctx, tournament_id, to, Entries::Only(&traders)).await?);
+    let equity = EquityHistory::new(
+        inputs::snapshots(ctx, tournament_id, Entries::Only(&traders)).await?,
+        inputs::starting_cash(ctx, tournament_id).await?,
+    );
+    let mut scorer = TripScorer::new(tournament_id, detector);
+    for trip in &earlier {
+        scorer.remember(trip.entry_id, facts_of(trip, &activity, &equity));
+    }
+    for trip in &fresh {
+        scorer.observe(trip, facts_of(trip, &activity, &equity), true)?;
+    }
+    Ok(scorer.finish(0))
+}
+
 /// Replays every round trip of the tournament (in sequence order) through a fresh detector and
-/// returns the verdicts on those with `close_seq > from`, sorted by entry then sequence, and
-/// how many of those were skipped (too little history, unusable facts).
+/// returns the verdicts on those with `close_seq > from`, sorted by entry then sequence, how
+/// many of those were skipped (too little history, unusable facts), and the detector.
 pub(crate) fn replay(
     tournament_id: i64,
     trips: &[Trip],
     fills: &[Fill],
     equity: &EquityHistory,
     from: i64,
-) -> Result<(Vec<TradeAnomaly>, usize), AnalyticsError> {
-    let mut detector = TradeAnomalyDetector::new(detector_config(tournament_id))
+) -> Result<Scored, AnalyticsError> {
+    let detector = TradeAnomalyDetector::new(detector_config(tournament_id))
         .map_err(|e| AnalyticsError::Invalid(format!("anomaly detector: {e}")))?;
     let activity = FillTimes::new(fills);
-    let mut history: HashMap<i64, Vec<TradeFacts>> = HashMap::new();
-    let mut rows = Vec::new();
-    let mut skipped = 0;
+    let mut scorer = TripScorer::new(tournament_id, detector);
+    let mut replayed = 0;
     for trip in trips {
         let fresh = trip.close_seq > from;
-        let facts = facts_of(trip, &activity, equity);
-        if facts.validate().is_err() {
-            skipped += usize::from(fresh);
-            continue;
+        replayed += usize::from(!fresh);
+        scorer.observe(trip, facts_of(trip, &activity, equity), fresh)?;
+    }
+    Ok(scorer.finish(replayed))
+}
+
+/// The detector and each trader's recent trades, fed round trips in sequence order.
+struct TripScorer {
+    tournament_id: i64,
+    detector: TradeAnomalyDetector,
+    /// Each trader's valid trades, oldest first; only the last [`BASELINE_TRADES`] matter.
+    history: HashMap<i64, Vec<TradeFacts>>,
+    rows: Vec<TradeAnomaly>,
+    skipped: usize,
+}
+
+impl TripScorer {
+    fn new(tournament_id: i64, detector: TradeAnomalyDetector) -> Self {
+        TripScorer { tournament_id, detector, history: HashMap::new(), rows: Vec::new(), skipped: 0 }
+    }
+
+    /// Adds a trade the detector has already seen to its trader's history.
+    fn remember(&mut self, entry_id: i64, facts: TradeFacts) {
+        if facts.validate().is_ok() {
+            push_bounded(self.history.entry(entry_id).or_default(), facts);
         }
-        let past = history.entry(trip.entry_id).or_default();
+    }
+
+    /// Scores a trade (once its trader has enough history) and learns from it; keeps a row for
+    /// it when it is `fresh`.
+    fn observe(&mut self, trip: &Trip, facts: TradeFacts, fresh: bool) -> Result<(), AnalyticsError> {
+        if facts.validate().is_err() {
+            self.skipped += usize::from(fresh);
+            return Ok(());
+        }
+        let past = self.history.entry(trip.entry_id).or_default();
         let baseline = (past.len() >= MIN_HISTORY)
             .then(|| TraderBaseline::from_history(&past[past.len().saturating_sub(BASELINE_TRADES)..]))
             .flatten();
         match baseline {
             Some(baseline) => {
-                let verdict = detector
+                let verdict = self
+                    .detector
                     .observe(&facts, &baseline)
                     .map_err(|e| AnalyticsError::Invalid(format!("trade {}/{}: {e}", trip.close_seq, trip.piece)))?;
                 if fresh {
-                    rows.push(anomaly_row(tournament_id, trip, verdict));
+                    self.rows.push(anomaly_row(self.tournament_id, trip, verdict));
                 }
             }
-            None => skipped += usize::from(fresh),
+            None => self.skipped += usize::from(fresh),
         }
-        past.push(facts);
+        push_bounded(past, facts);
+        Ok(())
     }
-    rows.sort_by_key(|r| (r.entry_id, r.close_seq, r.piece));
-    Ok((rows, skipped))
+
+    fn finish(mut self, replayed: usize) -> Scored {
+        self.rows.sort_by_key(|r| (r.entry_id, r.close_seq, r.piece));
+        Scored { rows: self.rows, skipped: self.skipped, detector: self.detector, replayed }
+    }
+}
+
+/// Appends to a trader's history, dropping trades older than the baseline's window now and
+/// then (so memory stays bounded; the baseline and the history check see the same trades).
+fn push_bounded(past: &mut Vec<TradeFacts>, facts: TradeFacts) {
+    if past.len() >= 2 * BASELINE_TRADES {
+        past.drain(..past.len() - BASELINE_TRADES);
+    }
+    past.push(facts);
 }
 
 /// Each entry's fill times, sorted, for the frequency feature.
