@@ -29,8 +29,18 @@ pub(crate) async fn score_tournament(
     upto: i64,
     report: &mut ScoringReport,
 ) -> Result<usize, AnalyticsError> {
+    let started = std::time::Instant::now();
     let fills = inputs::fills(ctx, tournament_id, upto, inputs::Entries::All).await?;
+    let read = started.elapsed();
     let pairs = coordinated(tournament_id, &fills);
+    tracing::info!(
+        tournament = tournament_id,
+        fills = fills.len(),
+        flagged = pairs.len(),
+        read_s = read.as_secs_f64(),
+        seconds = started.elapsed().as_secs_f64(),
+        "coordinated pairs recomputed"
+    );
     let file = pairs_file(tournament_id);
     if pairs.is_empty() {
         location.delete(&file).await?;

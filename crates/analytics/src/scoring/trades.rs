@@ -70,6 +70,7 @@ pub(crate) async fn score_tournament(
         cursor.set(tournament_id, state.clone());
         cursor.save(location).await?;
 
+        let started = std::time::Instant::now();
         let scored = match saved::load(location, tournament_id, state.trips_seq, &config).await? {
             Some(detector) => resume(ctx, tournament_id, detector, state.trips_seq, step.to).await?,
             None => {
@@ -78,7 +79,16 @@ pub(crate) async fn score_tournament(
                 scored
             }
         };
-        let Scored { rows, skipped, detector, .. } = scored;
+        let Scored { rows, skipped, detector, replayed } = scored;
+        tracing::info!(
+            tournament = tournament_id,
+            from = state.trips_seq,
+            to = step.to,
+            scored = rows.len(),
+            replayed,
+            seconds = started.elapsed().as_secs_f64(),
+            "trade scoring step"
+        );
         if rows.is_empty() {
             location.delete(&step.file).await?;
         } else {
@@ -138,14 +148,18 @@ async fn resume(
     from: i64,
     to: i64,
 ) -> Result<Scored, AnalyticsError> {
+    let started = std::time::Instant::now();
     let fresh = inputs::trips(ctx, tournament_id, from, to, Entries::All).await?;
     let traders: BTreeSet<i64> = fresh.iter().map(|t| t.entry_id).collect();
     let earlier = inputs::trips(ctx, tournament_id, i64::MIN, from, Entries::Only(&traders)).await?;
+    let trips_read = started.elapsed();
     let activity = FillTimes::new(&inputs::fills(ctx, tournament_id, to, Entries::Only(&traders)).await?);
+    let fills_read = started.elapsed();
     let equity = EquityHistory::new(
         inputs::snapshots(ctx, tournament_id, Entries::Only(&traders)).await?,
         inputs::starting_cash(ctx, tournament_id).await?,
     );
+    let inputs_read = started.elapsed();
     let mut scorer = TripScorer::new(tournament_id, detector);
     for trip in &earlier {
         scorer.remember(trip.entry_id, facts_of(trip, &activity, &equity));
@@ -153,6 +167,16 @@ async fn resume(
     for trip in &fresh {
         scorer.observe(trip, facts_of(trip, &activity, &equity), true)?;
     }
+    tracing::debug!(
+        tournament = tournament_id,
+        traders = traders.len(),
+        earlier = earlier.len(),
+        trips_s = trips_read.as_secs_f64(),
+        fills_s = (fills_read - trips_read).as_secs_f64(),
+        equity_s = (inputs_read - fills_read).as_secs_f64(),
+        scoring_s = (started.elapsed() - inputs_read).as_secs_f64(),
+        "resumed a saved detector"
+    );
     Ok(scorer.finish(0))
 }
 
