@@ -82,6 +82,17 @@ async fn fixture() -> Fixture {
     h.close_session(Ts(START.0 + 6 * 3_600_000_000), day()).await.expect("close");
     h.barrier().await.expect("durable");
 
+    attach_analytics(&app).await;
+    let admin = app.user("admin", Role::Admin).await;
+    let coach = app.user("coach", Role::Coach).await;
+    let mut users = users.into_iter();
+    let (alice, bob, carol) = (users.next().unwrap(), users.next().unwrap(), users.next().unwrap());
+    Fixture { app, alice, bob, carol, admin, coach, entries: [entries[0], entries[1], entries[2]] }
+}
+
+/// Exports the store to a warehouse in the app's directory, scores it, and gives the server
+/// its analytics over that warehouse. Returns the scoring pass's report.
+async fn attach_analytics(app: &TestApp) -> bullpen_analytics::scoring::ScoringReport {
     let location = Location::local(&app.dir.path().join("warehouse")).expect("warehouse");
     let source = Arc::new(bullpen_analytics::StoreSource(app.store.clone()));
     Exporter::open(location.clone(), source, ExportOptions::default())
@@ -90,15 +101,11 @@ async fn fixture() -> Fixture {
         .run_once()
         .await
         .expect("export");
-    bullpen_analytics::scoring::run_scoring(&location).await.expect("scoring");
+    let report = bullpen_analytics::scoring::run_scoring(&location).await.expect("scoring");
     let analytics =
         Analytics::with_reports(location, &app.dir.path().join("reports"), app.clock.clone()).expect("report jobs");
     assert!(app.state.set_analytics(analytics));
-    let admin = app.user("admin", Role::Admin).await;
-    let coach = app.user("coach", Role::Coach).await;
-    let mut users = users.into_iter();
-    let (alice, bob, carol) = (users.next().unwrap(), users.next().unwrap(), users.next().unwrap());
-    Fixture { app, alice, bob, carol, admin, coach, entries: [entries[0], entries[1], entries[2]] }
+    report
 }
 
 /// The return of an entry's one round trip, from its two fills in the store: (exit − entry) ×
@@ -383,4 +390,75 @@ async fn reports_are_requested_polled_and_downloaded_by_their_owner() {
     assert_eq!(mine["items"].as_array().unwrap().len(), 2);
     let _ = &f.carol;
     f.app.stop().await;
+}
+
+/// Alice closes 230 round trips of 10 to 12 AAA shares, then one of 600: the scoring pass flags
+/// that last trade for its size, and her dashboard (API and page) and the admin view show it
+/// with its reason; Bob, who is not her, cannot see her list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unusual_trade_is_flagged_with_its_reason_on_the_dashboard() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice", Role::Player).await;
+    let bob = app.user("bob", Role::Player).await;
+    let admin = app.user("admin", Role::Admin).await;
+    let entry = app.handle.join(alice.user_id, "User alice").await.expect("join").id;
+    app.handle.join(bob.user_id, "User bob").await.expect("join");
+    for i in 0..230 {
+        let qty = 10 + i % 3;
+        app.handle.place(entry, market("AAA", Side::Buy, qty)).await.expect("buy");
+        app.handle.place(entry, market("AAA", Side::Sell, qty)).await.expect("sell");
+    }
+    app.handle.place(entry, market("AAA", Side::Buy, 600)).await.expect("big buy");
+    app.handle.place(entry, market("AAA", Side::Sell, 600)).await.expect("big sell");
+    app.handle.barrier().await.expect("durable");
+    let last_fill = app
+        .store
+        .ledger(app.tournament.id, Some(entry), 0, 10_000)
+        .await
+        .expect("ledger")
+        .into_iter()
+        .filter(|l| l.qty_delta.0 != 0)
+        .map(|l| l.seq)
+        .max()
+        .expect("fills");
+    let scoring = attach_analytics(&app).await;
+    assert!(scoring.trades_scored >= 220, "{scoring:?}");
+
+    let path = format!("/api/v1/tournaments/{}/entries/{}/anomalies", app.tournament.id.0, entry.0);
+    let res = app.as_user(&alice, Method::GET, &path).send().await.expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    let flagged: Value = res.json().await.expect("json");
+    let top = &flagged[0];
+    assert_eq!(top["close_seq"].as_i64(), Some(last_fill), "{flagged}");
+    // A 50-times-larger trade is larger both in dollars and as a share of the portfolio.
+    let top_two: Vec<&str> = (0..2).filter_map(|i| top["features"][i]["feature"].as_str()).collect();
+    assert!(top_two.contains(&"size") && top_two.contains(&"concentration"), "{flagged}");
+    let reason = top["reason"].as_str().expect("reason").to_string();
+    assert!(reason.starts_with("Unusual trade") && reason.contains("size"), "{reason}");
+    let ordinary = flagged.as_array().unwrap().len() - 1;
+    assert!(ordinary * 100 <= 230 * 3, "{ordinary} ordinary trades flagged: {flagged}");
+    let res = app.as_user(&bob, Method::GET, &path).send().await.expect("send");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let own = format!("/tournaments/{}/entries/{}/dashboard", app.tournament.id.0, entry.0);
+    let res = browser()
+        .get(format!("{}{}?kind=closed", app.base, own))
+        .header("cookie", format!("bullpen_session={}", alice.token))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("page");
+    assert!(body.contains("ringed in red") && body.contains("unusual"), "{body}");
+    let escaped = reason.replace('\'', "&#39;");
+    assert!(body.contains(&escaped) || body.contains(&reason), "the page gives the reason: {reason}");
+    let res = browser()
+        .get(format!("{}/admin/anomalies", app.base))
+        .header("cookie", format!("bullpen_session={}", admin.token))
+        .send()
+        .await
+        .expect("send");
+    let admin_view = res.text().await.expect("page");
+    assert!(admin_view.contains(&format!("{}", entry.0)) && admin_view.contains("size"), "{admin_view}");
+    app.stop().await;
 }
