@@ -115,11 +115,11 @@ pub(crate) async fn score_tournament(
 /// What a step produced: the rows for the round trips with `from < close_seq <= to`, how many
 /// of those were skipped, the detector after all of them, and how many earlier round trips had
 /// to be replayed to rebuild it.
-pub(crate) struct Scored {
-    pub rows: Vec<TradeAnomaly>,
-    pub skipped: usize,
-    pub detector: TradeAnomalyDetector,
-    pub replayed: usize,
+struct Scored {
+    rows: Vec<TradeAnomaly>,
+    skipped: usize,
+    detector: TradeAnomalyDetector,
+    replayed: usize,
 }
 
 /// A step without a saved detector: replays every round trip of the tournament up to `to`.
@@ -131,10 +131,7 @@ async fn replay_from_start(
 ) -> Result<Scored, AnalyticsError> {
     let trips = inputs::trips(ctx, tournament_id, i64::MIN, to, Entries::All).await?;
     let fills = inputs::fills(ctx, tournament_id, to, Entries::All).await?;
-    let equity = EquityHistory::new(
-        inputs::snapshots(ctx, tournament_id, Entries::All).await?,
-        inputs::starting_cash(ctx, tournament_id).await?,
-    );
+    let equity = EquityHistory::read(ctx, tournament_id, Entries::All).await?;
     replay(tournament_id, &trips, &fills, &equity, from)
 }
 
@@ -155,10 +152,7 @@ async fn resume(
     let trips_read = started.elapsed();
     let activity = FillTimes::new(&inputs::fills(ctx, tournament_id, to, Entries::Only(&traders)).await?);
     let fills_read = started.elapsed();
-    let equity = EquityHistory::new(
-        inputs::snapshots(ctx, tournament_id, Entries::Only(&traders)).await?,
-        inputs::starting_cash(ctx, tournament_id).await?,
-    );
+    let equity = EquityHistory::read(ctx, tournament_id, Entries::Only(&traders)).await?;
     let inputs_read = started.elapsed();
     let mut scorer = TripScorer::new(tournament_id, detector);
     for trip in &earlier {
@@ -183,7 +177,7 @@ async fn resume(
 /// Replays every round trip of the tournament (in sequence order) through a fresh detector and
 /// returns the verdicts on those with `close_seq > from`, sorted by entry then sequence, how
 /// many of those were skipped (too little history, unusable facts), and the detector.
-pub(crate) fn replay(
+fn replay(
     tournament_id: i64,
     trips: &[Trip],
     fills: &[Fill],
@@ -308,6 +302,14 @@ impl EquityHistory {
             days.sort_by_key(|&(day, _)| day);
         }
         EquityHistory { by_entry, starting_cash }
+    }
+
+    /// The equity history of the tournament's `entries`, from the warehouse.
+    async fn read(ctx: &SessionContext, tournament_id: i64, entries: Entries<'_>) -> Result<Self, AnalyticsError> {
+        Ok(EquityHistory::new(
+            inputs::snapshots(ctx, tournament_id, entries).await?,
+            inputs::starting_cash(ctx, tournament_id).await?,
+        ))
     }
 
     /// The entry's equity at the last close before `at`'s UTC day, else the starting cash.
